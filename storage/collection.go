@@ -1,0 +1,504 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/parleyhq/parley/app/apperr"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Index is a secondary index declared by a collection. Keys returns the index keys of a record
+// (none to leave it out of the index, several for multi-valued fields such as labels); they are
+// written in the same transaction as the record. Keys are scoped by account automatically.
+type Index[T any] struct {
+	Name string
+	// Unique makes a second record with the same key a Conflict; nothing is written then.
+	Unique bool
+	// Field is the JSON field named in a conflict error (defaults to Name).
+	Field string
+	Keys  func(v *T) [][]byte
+}
+
+// Def declares a collection.
+type Def[T any] struct {
+	// Name is the collection's bucket name; it never changes once data exists.
+	Name string
+	// ID points at the record's id; a zero id is assigned from the collection's sequence on Put.
+	ID func(v *T) *uint64
+	// Account returns the tenant a record belongs to (0 for installation-wide records).
+	Account func(v *T) uint64
+	Indexes []Index[T]
+	// Feed appends a storage.changed / storage.deleted event for every Put / Delete, so consumers
+	// such as the search indexer hear about every change without each service remembering to.
+	Feed bool
+}
+
+// Collection is a typed, account-scoped set of records stored as JSON.
+type Collection[T any] struct {
+	def     Def[T]
+	data    []byte
+	indexes map[string]*index[T]
+	order   []*index[T]
+}
+
+type index[T any] struct {
+	Index[T]
+	bucket []byte
+}
+
+// NewCollection validates a declaration; it panics on a programming error (missing name or id).
+func NewCollection[T any](def Def[T]) *Collection[T] {
+	if def.Name == "" || def.ID == nil || def.Account == nil {
+		panic("storage: collection needs Name, ID and Account")
+	}
+	c := &Collection[T]{def: def, data: []byte("c/" + def.Name), indexes: map[string]*index[T]{}}
+	for _, ix := range def.Indexes {
+		if ix.Field == "" {
+			ix.Field = ix.Name
+		}
+		kind := "i/"
+		if ix.Unique {
+			kind = "u/"
+		}
+		x := &index[T]{Index: ix, bucket: []byte(kind + def.Name + "/" + ix.Name)}
+		if _, dup := c.indexes[ix.Name]; dup {
+			panic("storage: duplicate index " + ix.Name + " on " + def.Name)
+		}
+		c.indexes[ix.Name] = x
+		c.order = append(c.order, x)
+	}
+	return c
+}
+
+// Name is the collection's name, also the Entity of its feed events.
+func (c *Collection[T]) Name() string { return c.def.Name }
+
+func recKey(account, id uint64) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k, account)
+	binary.BigEndian.PutUint64(k[8:], id)
+	return k
+}
+
+func (c *Collection[T]) bucket(tx *Tx, name []byte) (*bolt.Bucket, error) {
+	if b := tx.b.Bucket(name); b != nil || !tx.b.Writable() {
+		return b, nil
+	}
+	return tx.b.CreateBucket(name)
+}
+
+// Get loads a record of the account. A record of another account is NotFound, like a missing one.
+func (c *Collection[T]) Get(tx *Tx, account, id uint64) (*T, error) {
+	b := tx.b.Bucket(c.data)
+	if b == nil {
+		return nil, c.notFound(id)
+	}
+	v := b.Get(recKey(account, id))
+	if v == nil {
+		return nil, c.notFound(id)
+	}
+	return c.decode(v)
+}
+
+// Exists reports whether the account has a record with that id.
+func (c *Collection[T]) Exists(tx *Tx, account, id uint64) bool {
+	b := tx.b.Bucket(c.data)
+	return b != nil && b.Get(recKey(account, id)) != nil
+}
+
+func (c *Collection[T]) notFound(id uint64) error {
+	return apperr.NotFoundf("%s %d not found", c.def.Name, id)
+}
+
+func (c *Collection[T]) decode(v []byte) (*T, error) {
+	t := new(T)
+	if err := json.Unmarshal(v, t); err != nil {
+		return nil, fmt.Errorf("storage: decode %s: %w", c.def.Name, err)
+	}
+	return t, nil
+}
+
+// GetBy loads the record holding key in a unique index.
+func (c *Collection[T]) GetBy(tx *Tx, account uint64, indexName string, key []byte) (*T, error) {
+	ix := c.mustIndex(indexName)
+	if !ix.Unique {
+		panic("storage: GetBy on non-unique index " + indexName)
+	}
+	b := tx.b.Bucket(ix.bucket)
+	if b == nil {
+		return nil, apperr.NotFoundf("%s not found", c.def.Name)
+	}
+	v := b.Get(Key(u64(account), key))
+	if v == nil {
+		return nil, apperr.NotFoundf("%s not found", c.def.Name)
+	}
+	return c.Get(tx, account, decodeU64(v))
+}
+
+func (c *Collection[T]) mustIndex(name string) *index[T] {
+	ix, ok := c.indexes[name]
+	if !ok {
+		panic("storage: unknown index " + name + " on " + c.def.Name)
+	}
+	return ix
+}
+
+// Put inserts or replaces a record, assigning an id when it has none, and brings every index up
+// to date in the same transaction. A unique clash returns a Conflict naming the field and writes
+// nothing.
+func (c *Collection[T]) Put(tx *Tx, v *T) error {
+	if !tx.b.Writable() {
+		return fmt.Errorf("storage: put %s in a read-only transaction", c.def.Name)
+	}
+	data, err := c.bucket(tx, c.data)
+	if err != nil {
+		return fmt.Errorf("storage: put %s: %w", c.def.Name, err)
+	}
+	account := c.def.Account(v)
+	idp := c.def.ID(v)
+	if *idp == 0 {
+		if *idp, err = data.NextSequence(); err != nil {
+			return fmt.Errorf("storage: put %s: %w", c.def.Name, err)
+		}
+	} else if data.Sequence() < *idp {
+		// An explicit id (restore, migration) must never be handed out again.
+		if err := data.SetSequence(*idp); err != nil {
+			return fmt.Errorf("storage: put %s: %w", c.def.Name, err)
+		}
+	}
+	id := *idp
+	key := recKey(account, id)
+
+	var old *T
+	if raw := data.Get(key); raw != nil {
+		if old, err = c.decode(raw); err != nil {
+			return err
+		}
+	}
+	newKeys := make([][][]byte, len(c.order))
+	oldKeys := make([][][]byte, len(c.order))
+	for i, ix := range c.order {
+		newKeys[i] = ix.Keys(v)
+		if old != nil {
+			oldKeys[i] = ix.Keys(old)
+		}
+	}
+	// Check every unique index before writing anything.
+	for i, ix := range c.order {
+		if !ix.Unique {
+			continue
+		}
+		b := tx.b.Bucket(ix.bucket)
+		if b == nil {
+			continue
+		}
+		for _, k := range newKeys[i] {
+			if owner := b.Get(Key(u64(account), k)); owner != nil && decodeU64(owner) != id {
+				return &apperr.Error{Kind: apperr.Conflict, Message: fmt.Sprintf("%s already exists", c.def.Name),
+					Fields: map[string]string{ix.Field: "is already taken"}}
+			}
+		}
+	}
+	for i, ix := range c.order {
+		if err := c.reindex(tx, ix, account, id, oldKeys[i], newKeys[i]); err != nil {
+			return fmt.Errorf("storage: put %s index %s: %w", c.def.Name, ix.Name, err)
+		}
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("storage: encode %s: %w", c.def.Name, err)
+	}
+	if err := data.Put(key, enc); err != nil {
+		return fmt.Errorf("storage: put %s: %w", c.def.Name, err)
+	}
+	if old == nil {
+		if err := tx.addCount(c.def.Name, account, 1); err != nil {
+			return err
+		}
+	}
+	if c.def.Feed {
+		return tx.Emit(Event{Account: account, Type: EventChanged, Entity: c.def.Name, ID: id})
+	}
+	return nil
+}
+
+func (c *Collection[T]) reindex(tx *Tx, ix *index[T], account, id uint64, oldKeys, newKeys [][]byte) error {
+	if len(oldKeys) == 0 && len(newKeys) == 0 {
+		return nil
+	}
+	b, err := c.bucket(tx, ix.bucket)
+	if err != nil {
+		return err
+	}
+	entry := func(k []byte) []byte {
+		if ix.Unique {
+			return Key(u64(account), k)
+		}
+		return Key(u64(account), k, u64(id))
+	}
+	for _, k := range oldKeys {
+		if !containsKey(newKeys, k) {
+			if err := b.Delete(entry(k)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range newKeys {
+		if containsKey(oldKeys, k) {
+			continue
+		}
+		val := []byte{}
+		if ix.Unique {
+			val = u64(id)
+		}
+		if err := b.Put(entry(k), val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func containsKey(keys [][]byte, k []byte) bool {
+	for _, x := range keys {
+		if bytes.Equal(x, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// Delete removes a record and its index entries.
+func (c *Collection[T]) Delete(tx *Tx, account, id uint64) error {
+	old, err := c.Get(tx, account, id)
+	if err != nil {
+		return err
+	}
+	for _, ix := range c.order {
+		if err := c.reindex(tx, ix, account, id, ix.Keys(old), nil); err != nil {
+			return fmt.Errorf("storage: delete %s index %s: %w", c.def.Name, ix.Name, err)
+		}
+	}
+	if err := tx.b.Bucket(c.data).Delete(recKey(account, id)); err != nil {
+		return fmt.Errorf("storage: delete %s: %w", c.def.Name, err)
+	}
+	if err := tx.addCount(c.def.Name, account, -1); err != nil {
+		return err
+	}
+	if c.def.Feed {
+		return tx.Emit(Event{Account: account, Type: EventDeleted, Entity: c.def.Name, ID: id})
+	}
+	return nil
+}
+
+// Len is the number of records the account has in the collection (kept as a counter, O(1)).
+func (c *Collection[T]) Len(tx *Tx, account uint64) int {
+	v := tx.b.Bucket(bucketCounts).Get(Key([]byte(c.def.Name+"/"), u64(account)))
+	if len(v) != 8 {
+		return 0
+	}
+	return int(int64(decodeU64(v)))
+}
+
+func (tx *Tx) addCount(name string, account uint64, delta int64) error {
+	b := tx.b.Bucket(bucketCounts)
+	key := Key([]byte(name+"/"), u64(account))
+	var n int64
+	if v := b.Get(key); len(v) == 8 {
+		n = int64(decodeU64(v))
+	}
+	return b.Put(key, u64(uint64(n+delta)))
+}
+
+// Query selects a range of a collection, by id (Index "") or over one index, in key order or
+// reversed, one page at a time.
+type Query struct {
+	// Index names the index to walk; empty walks records by id.
+	Index string
+	// Prefix restricts the walk to index keys starting with it (after the account).
+	Prefix []byte
+	// From (inclusive) and To (exclusive) bound the keys after Prefix; nil leaves a side open.
+	From, To []byte
+	Reverse  bool
+	// Limit caps a page; 0 means no cap.
+	Limit int
+	// Cursor continues after the last record of a previous page (Page.Next).
+	Cursor string
+}
+
+// Page is one page of a Scan; Next is empty on the last page.
+type Page[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
+
+// Scan returns one page of records of the account matching q.
+func (c *Collection[T]) Scan(tx *Tx, account uint64, q Query) (Page[T], error) {
+	var page Page[T]
+	var last []byte
+	err := c.walk(tx, account, q, func(k []byte, id uint64) (bool, error) {
+		if q.Limit > 0 && len(page.Items) == q.Limit {
+			page.Next = base64.RawURLEncoding.EncodeToString(last)
+			return false, nil
+		}
+		v, err := c.Get(tx, account, id)
+		if err != nil {
+			return false, fmt.Errorf("storage: index of %s points at a missing record %d: %w", c.def.Name, id, err)
+		}
+		page.Items = append(page.Items, *v)
+		last = append(last[:0], k...)
+		return true, nil
+	})
+	return page, err
+}
+
+// Each calls fn for every record matching q (Limit and Cursor apply) until fn returns false.
+func (c *Collection[T]) Each(tx *Tx, account uint64, q Query, fn func(v *T) bool) error {
+	n := 0
+	return c.walk(tx, account, q, func(_ []byte, id uint64) (bool, error) {
+		if q.Limit > 0 && n == q.Limit {
+			return false, nil
+		}
+		n++
+		v, err := c.Get(tx, account, id)
+		if err != nil {
+			return false, err
+		}
+		return fn(v), nil
+	})
+}
+
+// IDs returns the ids matching q without decoding records.
+func (c *Collection[T]) IDs(tx *Tx, account uint64, q Query) ([]uint64, error) {
+	var ids []uint64
+	err := c.walk(tx, account, q, func(_ []byte, id uint64) (bool, error) {
+		if q.Limit > 0 && len(ids) == q.Limit {
+			return false, nil
+		}
+		ids = append(ids, id)
+		return true, nil
+	})
+	return ids, err
+}
+
+// Count counts the records matching q without decoding them.
+func (c *Collection[T]) Count(tx *Tx, account uint64, q Query) (int, error) {
+	q.Limit, q.Cursor = 0, ""
+	n := 0
+	err := c.walk(tx, account, q, func([]byte, uint64) (bool, error) { n++; return true, nil })
+	return n, err
+}
+
+// EachAccount walks every record of every account in key order (rebuilds, exports, migrations).
+func (c *Collection[T]) EachAccount(tx *Tx, fn func(account uint64, v *T) error) error {
+	b := tx.b.Bucket(c.data)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, raw []byte) error {
+		v, err := c.decode(raw)
+		if err != nil {
+			return err
+		}
+		return fn(decodeU64(k[:8]), v)
+	})
+}
+
+func (c *Collection[T]) walk(tx *Tx, account uint64, q Query, fn func(k []byte, id uint64) (bool, error)) error {
+	bucket := c.data
+	unique := false
+	if q.Index != "" {
+		ix := c.mustIndex(q.Index)
+		bucket, unique = ix.bucket, ix.Unique
+	}
+	b := tx.b.Bucket(bucket)
+	if b == nil {
+		return nil
+	}
+	prefix := Key(u64(account), q.Prefix)
+	var after []byte
+	if q.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+		if err != nil || !bytes.HasPrefix(raw, prefix) {
+			return apperr.Field("cursor", "is not a cursor of this list")
+		}
+		after = raw
+	}
+	return scanRange(b, prefix, q.From, q.To, q.Reverse, after, func(k, v []byte) (bool, error) {
+		var id uint64
+		switch {
+		case q.Index == "":
+			id = decodeU64(k[8:16])
+		case unique:
+			id = decodeU64(v)
+		default:
+			id = decodeU64(k[len(k)-8:])
+		}
+		return fn(k, id)
+	})
+}
+
+// scanRange walks the keys of b that start with prefix and lie in [prefix+from, prefix+to),
+// forwards or backwards, strictly after the key `after` in walk order when it is set.
+func scanRange(b *bolt.Bucket, prefix, from, to []byte, reverse bool, after []byte, fn func(k, v []byte) (bool, error)) error {
+	lo := Key(prefix, from)
+	var hi []byte
+	if to != nil {
+		hi = Key(prefix, to)
+	} else {
+		hi = prefixEnd(prefix)
+	}
+	inRange := func(k []byte) bool {
+		return k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, lo) >= 0 && (hi == nil || bytes.Compare(k, hi) < 0)
+	}
+	c := b.Cursor()
+	var k, v []byte
+	if !reverse {
+		start := lo
+		if after != nil && bytes.Compare(after, lo) >= 0 {
+			start = after
+		}
+		k, v = c.Seek(start)
+		if after != nil && bytes.Equal(k, after) {
+			k, v = c.Next()
+		}
+		for ; inRange(k); k, v = c.Next() {
+			if more, err := fn(k, v); err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	}
+	end := hi
+	if after != nil && (end == nil || bytes.Compare(after, end) < 0) {
+		end = after
+	}
+	if end == nil {
+		k, v = c.Last()
+	} else if k, v = c.Seek(end); k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; inRange(k); k, v = c.Prev() {
+		if more, err := fn(k, v); err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// prefixEnd is the smallest key greater than every key with the prefix (nil when unbounded).
+func prefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
