@@ -1,0 +1,577 @@
+// Package search keeps Parley's full-text index (Bleve, scorch) beside the bbolt store. The index
+// holds no truth: every document is re-read from bbolt when its record changes, the last applied
+// outbox sequence is stored inside the index atomically with the documents, and any doubt about
+// the index (missing, unreadable, built with another mapping, out of step with the store) is
+// settled by deleting it and rebuilding from bbolt. Searches return ids; callers hydrate the
+// records from bbolt.
+package search
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/parleyhq/parley/storage"
+)
+
+// MappingVersion is part of the index fingerprint. Bump it whenever the way documents are analysed
+// or built changes in a way the registered fields do not show (analyser, a Load that now emits
+// different values): every installation then rebuilds its index on the next start.
+const MappingVersion = 1
+
+// textAnalyzer lowercases and folds accents, so "Não" finds "nao" and "JOSÉ" finds "jose": the
+// product is used in Portuguese and English, where people type without accents.
+const textAnalyzer = "parley_text"
+
+// foldFilter folds each token to ASCII. Bleve ships folding only as a char filter, which rewrites
+// the text before tokenizing and so shifts the offsets highlights rely on ("Não" would be marked
+// as "<mark>Nã</mark>o"); folding tokens keeps their offsets in the original text.
+const foldFilter = "parley_fold"
+
+type tokenFolder struct {
+	fold *asciifolding.AsciiFoldingFilter
+}
+
+// Filter folds every token's term in place.
+func (f tokenFolder) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range in {
+		tok.Term = f.fold.Filter(tok.Term)
+	}
+	return in
+}
+
+func init() {
+	err := registry.RegisterTokenFilter(foldFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return tokenFolder{asciifolding.New()}, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Keys of the index's internal store.
+var (
+	keyFingerprint = []byte("parley/fingerprint")
+	keyApplied     = []byte("parley/applied")
+)
+
+// Reserved fields every document carries.
+const (
+	fieldType    = "_type"
+	fieldAccount = "_account"
+)
+
+// Kind says how a field is indexed.
+type Kind int
+
+// Field kinds.
+const (
+	// Text is analysed full text (lowercased, accents folded), searched by Query.Text.
+	Text Kind = iota + 1
+	// Keyword is an exact value (status, tag, email) for Query.Filters.
+	Keyword
+	// Number is a value to sort results by. Bleve 2.5 builds doc values from indexed terms only,
+	// so a number is indexed as well as kept as doc values: without the index a sort on it
+	// silently does nothing.
+	Number
+	// Date is an instant (time.Time or RFC 3339 string) to sort by, indexed like a number.
+	Date
+)
+
+// String names the kind in the mapping fingerprint and in errors.
+func (k Kind) String() string {
+	switch k {
+	case Text:
+		return "text"
+	case Keyword:
+		return "keyword"
+	case Number:
+		return "number"
+	case Date:
+		return "date"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Field describes one field of a document type.
+type Field struct {
+	Name string
+	Kind Kind
+	// Store keeps the original value in the index. A text field needs it for highlight fragments;
+	// other kinds rarely do, since results are hydrated from bbolt.
+	Store bool
+	// Sortable keeps doc values for a keyword so results can be ordered by it. Numbers and dates
+	// always have doc values; text never does.
+	Sortable bool
+}
+
+// DocType is one kind of searchable record, registered by the area that owns it.
+type DocType struct {
+	// Name is the document type ("contact", "conversation"); it prefixes document ids.
+	Name string
+	// Entity is the storage collection whose feed events re-index this type.
+	Entity string
+	// Load reads one record and builds its document; ok is false when the record is gone (or
+	// should not be searchable), which removes it from the index. The map may be modified.
+	Load func(tx *storage.Tx, account, id uint64) (doc map[string]any, ok bool, err error)
+	// Each walks every record of every account, for rebuilds.
+	Each func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error
+	// Fields lists what the documents hold; a document key not listed here is ignored.
+	Fields []Field
+}
+
+// Options tunes Open. The zero value is usable.
+type Options struct {
+	// BatchSize is the number of documents per Bleve batch during a rebuild (default 1000).
+	BatchSize int
+	// Logger hears why an index is rebuilt (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Index is the open search index. It is safe for concurrent use.
+type Index struct {
+	db          *storage.DB
+	dir         string
+	types       []*DocType
+	byName      map[string]*DocType
+	byEntity    map[string][]*DocType
+	mapping     *mapping.IndexMappingImpl
+	fingerprint []byte
+	opts        Options
+
+	writeMu sync.Mutex   // one writer at a time: Apply, Rebuild, Close
+	mu      sync.RWMutex // guards idx against a swap by Rebuild or Close
+	idx     bleve.Index
+}
+
+// Open opens the index in dir, rebuilding it from db when it is missing, cannot be opened, was
+// built with a different mapping, or is out of step with the store's outbox.
+func Open(db *storage.DB, dir string, types []DocType, opts Options) (*Index, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	ix := &Index{db: db, dir: dir, byName: map[string]*DocType{}, byEntity: map[string][]*DocType{}, opts: opts}
+	for i := range types {
+		t := &types[i]
+		if err := validateType(t); err != nil {
+			return nil, err
+		}
+		if _, dup := ix.byName[t.Name]; dup {
+			return nil, fmt.Errorf("search: document type %q registered twice", t.Name)
+		}
+		ix.types = append(ix.types, t)
+		ix.byName[t.Name] = t
+		ix.byEntity[t.Entity] = append(ix.byEntity[t.Entity], t)
+	}
+	m, err := buildMapping(ix.types)
+	if err != nil {
+		return nil, err
+	}
+	ix.mapping = m
+	ix.fingerprint = fingerprint(ix.types)
+	// A rebuild killed midway leaves its work dir; nothing else can be using it while we hold
+	// the store.
+	if err := os.RemoveAll(dir + ".rebuild"); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+
+	idx, reason := ix.openExisting()
+	if idx != nil {
+		ix.idx = idx
+		return ix, nil
+	}
+	opts.Logger.Info("search: rebuilding index", "dir", dir, "reason", reason)
+	if err := ix.Rebuild(context.Background()); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+func validateType(t *DocType) error {
+	if t.Name == "" || strings.Contains(t.Name, ":") {
+		return fmt.Errorf("search: document type name %q must be non-empty and free of ':'", t.Name)
+	}
+	if t.Entity == "" || t.Load == nil || t.Each == nil {
+		return fmt.Errorf("search: document type %s needs Entity, Load and Each", t.Name)
+	}
+	seen := map[string]bool{}
+	for _, f := range t.Fields {
+		if f.Name == "" || strings.HasPrefix(f.Name, "_") || strings.Contains(f.Name, ".") {
+			return fmt.Errorf("search: %s: field name %q is empty or reserved", t.Name, f.Name)
+		}
+		if f.Kind < Text || f.Kind > Date {
+			return fmt.Errorf("search: %s.%s: unknown kind %d", t.Name, f.Name, f.Kind)
+		}
+		if seen[f.Name] {
+			return fmt.Errorf("search: %s.%s declared twice", t.Name, f.Name)
+		}
+		seen[f.Name] = true
+	}
+	return nil
+}
+
+func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, foldFilter},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: analyzer: %w", err)
+	}
+	m.TypeField = fieldType
+	m.DefaultAnalyzer = textAnalyzer
+	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
+	// Documents of an unregistered type index nothing.
+	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	for _, t := range types {
+		dm := bleve.NewDocumentStaticMapping()
+		dm.AddFieldMappingsAt(fieldType, keywordField(false, false))
+		dm.AddFieldMappingsAt(fieldAccount, keywordField(false, false))
+		for _, f := range t.Fields {
+			dm.AddFieldMappingsAt(f.Name, fieldMapping(f))
+		}
+		m.AddDocumentMapping(t.Name, dm)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("search: mapping: %w", err)
+	}
+	return m, nil
+}
+
+func keywordField(store, docValues bool) *mapping.FieldMapping {
+	fm := bleve.NewKeywordFieldMapping()
+	fm.Analyzer = keyword.Name
+	fm.Store, fm.DocValues, fm.IncludeInAll, fm.IncludeTermVectors = store, docValues, false, false
+	return fm
+}
+
+func fieldMapping(f Field) *mapping.FieldMapping {
+	var fm *mapping.FieldMapping
+	switch f.Kind {
+	case Text:
+		fm = bleve.NewTextFieldMapping()
+		fm.Analyzer = textAnalyzer
+		fm.IncludeTermVectors = true // phrase queries and highlight positions
+		fm.DocValues = false
+	case Keyword:
+		return keywordField(f.Store, f.Sortable)
+	case Number:
+		fm = bleve.NewNumericFieldMapping()
+		fm.Index, fm.DocValues = true, true
+	case Date:
+		fm = bleve.NewDateTimeFieldMapping()
+		fm.Index, fm.DocValues = true, true
+	}
+	fm.Store = f.Store
+	fm.IncludeInAll = false
+	return fm
+}
+
+// fingerprint identifies the mapping: MappingVersion plus every type's name, entity and fields.
+func fingerprint(types []*DocType) []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "v%d\n", MappingVersion)
+	for _, t := range types {
+		fmt.Fprintf(h, "type %s %s\n", t.Name, t.Entity)
+		for _, f := range t.Fields {
+			fmt.Fprintf(h, "  %s %s store=%t sortable=%t\n", f.Name, f.Kind, f.Store, f.Sortable)
+		}
+	}
+	return []byte(hex.EncodeToString(h.Sum(nil)))
+}
+
+// openExisting opens the index in dir if it can be trusted, or returns why not.
+func (ix *Index) openExisting() (bleve.Index, string) {
+	if _, err := os.Stat(ix.dir); errors.Is(err, os.ErrNotExist) {
+		return nil, "missing"
+	}
+	idx, err := openBleve(ix.dir)
+	if err != nil {
+		return nil, "cannot be opened: " + err.Error()
+	}
+	reason, err := ix.distrust(idx)
+	if err != nil {
+		reason = "cannot be read: " + err.Error()
+	}
+	if reason != "" {
+		idx.Close()
+		return nil, reason
+	}
+	return idx, ""
+}
+
+// openBleve opens an existing index, turning a panic on corrupt files into an error.
+func openBleve(dir string) (idx bleve.Index, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			idx, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return bleve.OpenUsing(dir, map[string]any{"bolt_timeout": "1s"})
+}
+
+// distrust returns a reason to throw the index away, or "" when it matches the store.
+func (ix *Index) distrust(idx bleve.Index) (reason string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	fp, err := idx.GetInternal(keyFingerprint)
+	if err != nil {
+		return "", err
+	}
+	if string(fp) != string(ix.fingerprint) {
+		return "mapping changed (or an earlier rebuild did not finish)", nil
+	}
+	if _, err := idx.DocCount(); err != nil {
+		return "", err
+	}
+	applied, err := appliedSeq(idx)
+	if err != nil {
+		return "", err
+	}
+	var head, tail uint64
+	if err := ix.db.View(func(tx *storage.Tx) error {
+		head, tail = tx.OutboxHead(), tx.OutboxTail()
+		return nil
+	}); err != nil {
+		return "", fmt.Errorf("search: read outbox: %w", err)
+	}
+	switch {
+	case applied > head:
+		return fmt.Sprintf("index is ahead of the store (applied %d, outbox head %d): the store was replaced", applied, head), nil
+	case applied < head && (tail == 0 || tail > applied+1):
+		return fmt.Sprintf("events %d..%d it has not applied were pruned from the outbox", applied+1, head), nil
+	}
+	return "", nil
+}
+
+func appliedSeq(idx bleve.Index) (uint64, error) {
+	v, err := idx.GetInternal(keyApplied)
+	if err != nil {
+		return 0, fmt.Errorf("search: read applied sequence: %w", err)
+	}
+	if len(v) != 8 {
+		return 0, nil
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func docID(t *DocType, id uint64) string { return t.Name + ":" + strconv.FormatUint(id, 10) }
+
+// document adds the reserved fields to a record's document.
+func document(t *DocType, account uint64, doc map[string]any) map[string]any {
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	doc[fieldType] = t.Name
+	doc[fieldAccount] = strconv.FormatUint(account, 10)
+	return doc
+}
+
+// Rebuild builds a new index from every registered type in one consistent snapshot of the store
+// and swaps it in; searches keep using the old index until the new one is complete. A crash
+// midway leaves the old index (or none) and the next Open starts over.
+func (ix *Index) Rebuild(ctx context.Context) error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+
+	tmp := ix.dir + ".rebuild"
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("search: rebuild: %w", err)
+	}
+	idx, err := bleve.NewUsing(tmp, ix.mapping, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return fmt.Errorf("search: rebuild: create index: %w", err)
+	}
+	err = ix.db.View(func(tx *storage.Tx) error {
+		head := tx.OutboxHead()
+		batch := idx.NewBatch()
+		for _, t := range ix.types {
+			err := t.Each(tx, func(account, id uint64, doc map[string]any) error {
+				if err := batch.Index(docID(t, id), document(t, account, doc)); err != nil {
+					return fmt.Errorf("%s %d: %w", t.Name, id, err)
+				}
+				if batch.Size() < ix.opts.BatchSize {
+					return nil
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				err := idx.Batch(batch)
+				batch.Reset()
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		// The sequence and fingerprint go with the last documents: an index without its
+		// fingerprint is an unfinished rebuild.
+		batch.SetInternal(keyApplied, u64(head))
+		batch.SetInternal(keyFingerprint, ix.fingerprint)
+		return idx.Batch(batch)
+	})
+	if cerr := idx.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("search: rebuild: %w", err)
+	}
+
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.idx != nil {
+		ix.idx.Close()
+		ix.idx = nil
+	}
+	if err := os.RemoveAll(ix.dir); err != nil {
+		return fmt.Errorf("search: rebuild: remove old index: %w", err)
+	}
+	if err := os.Rename(tmp, ix.dir); err != nil {
+		return fmt.Errorf("search: rebuild: %w", err)
+	}
+	if ix.idx, err = openBleve(ix.dir); err != nil {
+		return fmt.Errorf("search: rebuild: reopen: %w", err)
+	}
+	return nil
+}
+
+// Apply is the indexer's event consumer: it re-reads every record the events touch and indexes
+// or deletes it, in one Bleve batch that also records the last sequence, so the index and its
+// cursor move together. Replaying events is harmless.
+func (ix *Index) Apply(ctx context.Context, events []storage.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return errors.New("search: index is closed")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	type target struct {
+		t           *DocType
+		account, id uint64
+	}
+	var last uint64
+	var todo []target
+	seen := map[target]bool{}
+	for _, e := range events {
+		last = max(last, e.Seq)
+		if e.ID == 0 {
+			continue
+		}
+		for _, t := range ix.byEntity[e.Entity] {
+			k := target{t, e.Account, e.ID}
+			if !seen[k] {
+				seen[k] = true
+				todo = append(todo, k)
+			}
+		}
+	}
+	applied, err := appliedSeq(ix.idx)
+	if err != nil {
+		return err
+	}
+	batch := ix.idx.NewBatch()
+	err = ix.db.View(func(tx *storage.Tx) error {
+		for _, k := range todo {
+			doc, ok, err := k.t.Load(tx, k.account, k.id)
+			if err != nil {
+				return fmt.Errorf("load %s %d: %w", k.t.Name, k.id, err)
+			}
+			if !ok {
+				batch.Delete(docID(k.t, k.id))
+				continue
+			}
+			if err := batch.Index(docID(k.t, k.id), document(k.t, k.account, doc)); err != nil {
+				return fmt.Errorf("%s %d: %w", k.t.Name, k.id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("search: apply: %w", err)
+	}
+	if last > applied { // a replay after a rebuild must not move the cursor back
+		batch.SetInternal(keyApplied, u64(last))
+	}
+	if batch.Size() == 0 {
+		return nil
+	}
+	if err := ix.idx.Batch(batch); err != nil {
+		return fmt.Errorf("search: apply: %w", err)
+	}
+	return nil
+}
+
+// Cursor is the last outbox sequence whose changes the index holds.
+func (ix *Index) Cursor() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return 0, errors.New("search: index is closed")
+	}
+	return appliedSeq(ix.idx)
+}
+
+// DocCount is the number of documents in the index.
+func (ix *Index) DocCount() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return 0, errors.New("search: index is closed")
+	}
+	return ix.idx.DocCount()
+}
+
+// Close waits for a running Apply or Rebuild and closes the index.
+func (ix *Index) Close() error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.idx == nil {
+		return nil
+	}
+	err := ix.idx.Close()
+	ix.idx = nil
+	return err
+}
