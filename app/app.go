@@ -5,9 +5,29 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/app/accounts"
+	"github.com/parleyhq/parley/app/api"
+	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/events"
+	"github.com/parleyhq/parley/app/notify"
+	"github.com/parleyhq/parley/app/realtime"
+	"github.com/parleyhq/parley/app/scheduler"
+	"github.com/parleyhq/parley/frontend"
+	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/backup"
+	"github.com/parleyhq/parley/storage/blob"
+	"github.com/parleyhq/parley/storage/search"
 )
 
 // Config is everything a shell passes in; main fills it from flags and PARLEY_* variables.
@@ -27,6 +47,8 @@ type Config struct {
 	BackupSchedule string
 	// Logger receives operational logs (default: stderr).
 	Logger io.Writer
+	// BcryptCost overrides the password hashing cost (tests use bcrypt's minimum).
+	BcryptCost int
 }
 
 // Status is what `parley doctor` and the operator's status page show.
@@ -64,43 +86,204 @@ type Shell interface {
 
 // App is the running product. Build it with New, then Start it; Stop releases the data dir.
 type App struct {
-	cfg Config
+	cfg     Config
+	log     *slog.Logger
+	started time.Time
+
+	DB       *storage.DB
+	Blobs    *blob.Store
+	Search   *search.Index
+	Events   *events.Dispatcher
+	Jobs     *scheduler.Scheduler
+	Hub      *realtime.Hub
+	Auth     *auth.Service
+	Accounts *accounts.Service
+	Notify   *notify.Service
+	server   *api.Server
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	desktopMu   sync.Mutex
+	desktopEmit func([]byte)
+	desktopUser uint64
+	desktopSub  *realtime.Subscriber
 }
+
+// migrations is the append-only schema history; never edit or reorder an entry.
+var migrations = []storage.Migration{
+	{Name: "initial schema", Up: func(tx *storage.Tx) error { return nil }},
+}
+
+// searchTypes are the document types the areas register with the search index.
+func searchTypes() []search.DocType { return nil }
 
 // New opens the data dir and builds every service. It does not start background work.
-func New(cfg Config) (*App, error) { return &App{cfg: cfg}, nil }
+func New(cfg Config) (*App, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("app: no data dir")
+	}
+	if cfg.BackupKeep <= 0 {
+		cfg.BackupKeep = 7
+	}
+	if cfg.BackupSchedule == "" {
+		cfg.BackupSchedule = "0 3 * * *"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(cfg.Logger, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	db, err := storage.Open(cfg.DataDir, storage.Options{Migrations: migrations, Version: cfg.Version})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, DB: db, Hub: realtime.New()}
+	a.Blobs = blob.New(db)
+	if a.Search, err = search.Open(db, filepath.Join(cfg.DataDir, "index"), searchTypes(), search.Options{Logger: log}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: search index: %w", err)
+	}
+	a.Auth = auth.New(db, auth.Options{BcryptCost: cfg.BcryptCost})
+	a.Accounts = accounts.New(db, a.Auth)
+	a.Notify = notify.New(db)
+	a.Events = events.New(db, events.Options{Logger: log})
+	a.Events.Register(events.Consumer{Name: "search", Handle: a.Search.Apply, LoadCursor: a.Search.Cursor, BatchSize: 1000})
+	a.Events.Register(events.Consumer{Name: "realtime", Handle: a.Hub.Handle, Ephemeral: true})
+	a.Jobs = scheduler.New(db, scheduler.Options{Logger: log})
+
+	var ui fs.FS
+	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
+		ui = sub
+	}
+	a.server = api.New(api.Deps{
+		DB: db, Auth: a.Auth, Accounts: a.Accounts, Notify: a.Notify, Hub: a.Hub, Blobs: a.Blobs,
+		Version: cfg.Version, UI: ui, Demo: a.demoAccount, OnDesktopUser: a.setDesktopUser, Logger: log,
+	})
+	return a, nil
+}
 
 // Start starts the background workers (change feed, scheduler, cron).
-func (a *App) Start(ctx context.Context) error { return nil }
+func (a *App) Start(ctx context.Context) error {
+	ctx, a.cancel = context.WithCancel(ctx)
+	a.started = time.Now()
+	if err := a.Events.Start(ctx); err != nil {
+		return err
+	}
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	if a.cfg.BackupSchedule != "off" {
+		dir := filepath.Join(a.cfg.DataDir, "backups")
+		err := a.Jobs.Cron(a.cfg.BackupSchedule, "daily-backup", func(ctx context.Context) {
+			if path, err := backup.Daily(ctx, a.DB, dir, a.cfg.BackupKeep, time.Now()); err != nil {
+				a.log.Error("daily backup failed", "err", err)
+			} else {
+				a.log.Info("daily backup written", "path", path)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("app: backup schedule %q: %w", a.cfg.BackupSchedule, err)
+		}
+	}
+	if err := a.Jobs.Cron("@hourly", "blob-sweep", func(ctx context.Context) {
+		if _, err := a.Blobs.Sweep(ctx, 24*time.Hour); err != nil {
+			a.log.Error("blob sweep failed", "err", err)
+		}
+	}); err != nil {
+		return err
+	}
+	return nil
+}
 
 // Stop stops the workers and closes the store.
-func (a *App) Stop() error { return nil }
+func (a *App) Stop() error {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.Jobs.Stop()
+	a.Events.Stop()
+	a.wg.Wait()
+	errs := []error{a.Search.Close(), a.DB.Close()}
+	return errors.Join(errs...)
+}
 
 // Handler is the whole HTTP surface: API, realtime, widget, webhooks and the SPA.
-func (a *App) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"status":"ok"}`) })
-	return mux
-}
+func (a *App) Handler() http.Handler { return a.server }
 
 // DesktopHandler is Handler for requests that come from the desktop window in process: the local
 // owner may sign in there without a password.
-func (a *App) DesktopHandler() http.Handler { return a.Handler() }
+func (a *App) DesktopHandler() http.Handler { return a.server.Desktop() }
 
 // SetDesktopEmitter installs the desktop shell's push function (Wails EventsEmit); realtime
 // messages for the user signed in to the window go through it.
-func (a *App) SetDesktopEmitter(emit func(payload []byte)) {}
+func (a *App) SetDesktopEmitter(emit func(payload []byte)) {
+	a.desktopMu.Lock()
+	a.desktopEmit = emit
+	a.desktopMu.Unlock()
+}
+
+// setDesktopUser (re)subscribes the desktop window to the pushes of the user signed in to it.
+func (a *App) setDesktopUser(userID uint64) {
+	a.desktopMu.Lock()
+	defer a.desktopMu.Unlock()
+	if a.desktopUser == userID && a.desktopSub != nil {
+		return
+	}
+	if a.desktopSub != nil {
+		a.Hub.Unsubscribe(a.desktopSub)
+		close(a.desktopSub.C)
+	}
+	var ids []uint64
+	a.DB.View(func(tx *storage.Tx) error {
+		if u, err := auth.Users.Get(tx, 0, userID); err == nil {
+			for _, ref := range a.Accounts.Refs(tx, u) {
+				ids = append(ids, ref.ID)
+			}
+		}
+		return nil
+	})
+	a.desktopUser = userID
+	sub := a.Hub.Subscribe(userID, ids)
+	a.desktopSub = sub
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		for msg := range sub.C {
+			a.desktopMu.Lock()
+			emit := a.desktopEmit
+			a.desktopMu.Unlock()
+			if emit != nil {
+				emit(msg)
+			}
+		}
+	}()
+}
 
 // Status reports versions, consumer lag and job health.
 func (a *App) Status(ctx context.Context) (Status, error) {
-	return Status{Version: a.cfg.Version, DataDir: a.cfg.DataDir}, nil
+	st := Status{Version: a.cfg.Version, DataDir: a.cfg.DataDir, StartedAt: a.started}
+	var err error
+	if st.SchemaVersion, err = a.DB.SchemaVersion(); err != nil {
+		return st, err
+	}
+	filepath.WalkDir(a.cfg.DataDir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				st.DiskBytes += info.Size()
+			}
+		}
+		return nil
+	})
+	for _, c := range a.Events.Status() {
+		st.Consumers = append(st.Consumers, ConsumerStatus{Name: c.Name, Cursor: c.Cursor, Lag: c.Lag, Failures: c.Failures, LastError: c.LastError, LastErrorAt: c.LastErrorAt})
+	}
+	js, err := a.Jobs.Status()
+	st.PendingJobs, st.FailedJobs = js.Pending, js.Failed
+	return st, err
 }
 
 // Backup writes a hot backup archive (database snapshot and blobs) to w.
-func (a *App) Backup(ctx context.Context, w io.Writer) error { return nil }
+func (a *App) Backup(ctx context.Context, w io.Writer) error { return backup.Write(ctx, a.DB, w) }
 
 // Reindex rebuilds the search index from the store.
-func (a *App) Reindex(ctx context.Context) error { return nil }
-
-// Demo fills a realistic demo account (creating the install's first account if there is none).
-func (a *App) Demo(ctx context.Context) error { return nil }
+func (a *App) Reindex(ctx context.Context) error { return a.Search.Rebuild(ctx) }

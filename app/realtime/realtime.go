@@ -1,0 +1,94 @@
+// Package realtime pushes change-feed events to the people looking at them: browser tabs over
+// SSE and the desktop window over Wails events. It is an ephemeral consumer of the feed; what a
+// subscriber receives is limited to the accounts it belongs to, and events addressed to one user
+// (a notification) reach only that user.
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/parleyhq/parley/storage"
+)
+
+// Message is what a subscriber receives, JSON-encoded.
+type Message struct {
+	Type      string          `json:"type"`
+	AccountID uint64          `json:"account_id"`
+	Data      json.RawMessage `json:"data,omitempty"`
+}
+
+// Subscriber is one open window.
+type Subscriber struct {
+	UserID   uint64
+	Accounts []uint64
+	// C receives encoded messages. A subscriber that does not keep up loses messages rather
+	// than slowing everyone down (the UI refetches on reconnect).
+	C chan []byte
+}
+
+// Hub fans events out to subscribers.
+type Hub struct {
+	mu   sync.RWMutex
+	subs map[*Subscriber]struct{}
+}
+
+// New builds an empty hub.
+func New() *Hub { return &Hub{subs: map[*Subscriber]struct{}{}} }
+
+// Subscribe registers a window of a user who belongs to accounts.
+func (h *Hub) Subscribe(userID uint64, accounts []uint64) *Subscriber {
+	s := &Subscriber{UserID: userID, Accounts: slices.Clone(accounts), C: make(chan []byte, 64)}
+	h.mu.Lock()
+	h.subs[s] = struct{}{}
+	h.mu.Unlock()
+	return s
+}
+
+// Unsubscribe removes a window.
+func (h *Hub) Unsubscribe(s *Subscriber) {
+	h.mu.Lock()
+	delete(h.subs, s)
+	h.mu.Unlock()
+}
+
+// Count is the number of open windows.
+func (h *Hub) Count() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.subs)
+}
+
+// Handle is the change-feed consumer: engine events (storage.*) are internal and skipped.
+func (h *Hub) Handle(ctx context.Context, batch []storage.Event) error {
+	for _, e := range batch {
+		if strings.HasPrefix(e.Type, "storage.") || e.Account == 0 {
+			continue
+		}
+		var target struct {
+			UserID uint64 `json:"user_id"`
+		}
+		if len(e.Data) > 0 {
+			json.Unmarshal(e.Data, &target)
+		}
+		raw, err := json.Marshal(Message{Type: e.Type, AccountID: e.Account, Data: e.Data})
+		if err != nil {
+			continue
+		}
+		h.mu.RLock()
+		for s := range h.subs {
+			if !slices.Contains(s.Accounts, e.Account) || (target.UserID != 0 && target.UserID != s.UserID) {
+				continue
+			}
+			select {
+			case s.C <- raw:
+			default:
+			}
+		}
+		h.mu.RUnlock()
+	}
+	return nil
+}
