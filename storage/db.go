@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -188,6 +189,30 @@ func (db *DB) Update(fn func(tx *Tx) error) error {
 		return nil
 	})
 	if err == nil && emitted {
+		db.signal()
+	}
+	return err
+}
+
+// Batch runs fn in a write transaction shared with other goroutines calling Batch at the same
+// time, so that many small writes cost one commit and one fsync. Use it where many goroutines
+// write at once (webhook receivers, widget messages); a single goroutine that has many records
+// should put them all in one Update instead, because Batch waits up to 10 ms for company.
+// fn may run more than once (when a companion fails, bbolt retries each alone), so it must only
+// write through tx.
+func (db *DB) Batch(fn func(tx *Tx) error) error {
+	var emitted atomic.Bool
+	err := db.bolt.Batch(func(b *bolt.Tx) error {
+		tx := &Tx{b: b, db: db}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if tx.emitted {
+			emitted.Store(true)
+		}
+		return nil
+	})
+	if err == nil && emitted.Load() {
 		db.signal()
 	}
 	return err

@@ -360,3 +360,44 @@ func TestSecondOpener(t *testing.T) {
 	}
 	t.Logf("second opener refused after %v", time.Since(start).Round(time.Millisecond))
 }
+
+// TestBatchConcurrentWriters checks that concurrent Batch callers all commit, each with its own
+// error isolated: a failing caller writes nothing and does not sink the others.
+func TestBatchConcurrentWriters(t *testing.T) {
+	db := open(t, t.TempDir())
+	const writers = 40
+	errs := make(chan error, writers)
+	for i := 0; i < writers; i++ {
+		go func(i int) {
+			errs <- db.Batch(func(tx *storage.Tx) error {
+				if err := items.Put(tx, &item{Account: 1, Email: fmt.Sprintf("w%d@x", i%(writers-1))}); err != nil {
+					return err
+				}
+				return nil
+			})
+		}(i)
+	}
+	conflicts := 0
+	for i := 0; i < writers; i++ {
+		if err := <-errs; err != nil {
+			if !apperr.Is(err, apperr.Conflict) {
+				t.Fatalf("writer: %v", err)
+			}
+			conflicts++
+		}
+	}
+	// Two writers share one email: exactly one of them must lose.
+	if conflicts != 1 {
+		t.Fatalf("%d conflicts, want 1", conflicts)
+	}
+	db.View(func(tx *storage.Tx) error {
+		if n := items.Len(tx, 1); n != writers-1 {
+			t.Errorf("%d records, want %d", n, writers-1)
+		}
+		evs, _ := tx.Events(0, 0)
+		if len(evs) != writers-1 {
+			t.Errorf("%d events, want %d", len(evs), writers-1)
+		}
+		return nil
+	})
+}
