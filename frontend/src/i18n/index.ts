@@ -1,0 +1,59 @@
+// Locale setup: English and Brazilian Portuguese. The profile's language wins; before sign-in
+// the last choice on this device, then the browser's language.
+
+import { createI18n } from 'vue-i18n'
+import en from './en'
+import ptBR from './pt-BR'
+
+export const LOCALES = ['en', 'pt-BR'] as const
+export type Locale = (typeof LOCALES)[number]
+const LOCALE_KEY = 'parley.locale'
+
+/** normalizeLocale maps any language tag to one we ship ("pt", "pt-PT" -> "pt-BR"; else "en"). */
+export function normalizeLocale(tag: string | null | undefined): Locale {
+  if (!tag) return 'en'
+  return tag.toLowerCase().startsWith('pt') ? 'pt-BR' : 'en'
+}
+
+function initialLocale(): Locale {
+  try {
+    const saved = localStorage.getItem(LOCALE_KEY)
+    if (saved) return normalizeLocale(saved)
+  } catch {
+    /* storage unavailable */
+  }
+  return normalizeLocale(typeof navigator === 'undefined' ? 'en' : navigator.language)
+}
+
+export const messages = { en, 'pt-BR': ptBR }
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: initialLocale(),
+  fallbackLocale: 'en',
+  messages,
+  missingWarn: false,
+  fallbackWarn: false,
+})
+
+const listeners: Array<(l: Locale) => void> = []
+/** onLocaleChange lets non-i18n code (PrimeVue's own strings) follow the locale. */
+export function onLocaleChange(fn: (l: Locale) => void): void {
+  listeners.push(fn)
+}
+
+export function setLocale(tag: string | null | undefined): void {
+  const l = normalizeLocale(tag)
+  i18n.global.locale.value = l
+  try {
+    localStorage.setItem(LOCALE_KEY, l)
+  } catch {
+    /* ignore */
+  }
+  document.documentElement.lang = l
+  for (const fn of listeners) fn(l)
+}
+
+export function currentLocale(): Locale {
+  return i18n.global.locale.value as Locale
+}
