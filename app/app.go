@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/api"
 	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/control"
 	"github.com/parleyhq/parley/app/events"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/realtime"
@@ -47,6 +48,8 @@ type Config struct {
 	BackupSchedule string
 	// Logger receives operational logs (default: stderr).
 	Logger io.Writer
+	// LogLevel is the minimum level logged (default info).
+	LogLevel slog.Level
 	// BcryptCost overrides the password hashing cost (tests use bcrypt's minimum).
 	BcryptCost int
 }
@@ -103,6 +106,9 @@ type App struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// controlToken guards /_control/ (hot backup, doctor, reindex from the CLI); it is written
+	// to DataDir/instance.json, readable only by whoever can read the data dir.
+	controlToken string
 
 	desktopMu   sync.Mutex
 	desktopEmit func([]byte)
@@ -132,7 +138,7 @@ func New(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = os.Stderr
 	}
-	log := slog.New(slog.NewTextHandler(cfg.Logger, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log := slog.New(slog.NewTextHandler(cfg.Logger, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	db, err := storage.Open(cfg.DataDir, storage.Options{Migrations: migrations, Version: cfg.Version})
 	if err != nil {
 		return nil, err
@@ -164,6 +170,11 @@ func New(cfg Config) (*App, error) {
 
 // Start starts the background workers (change feed, scheduler, cron).
 func (a *App) Start(ctx context.Context) error {
+	tok, err := control.WriteInstance(a.cfg.DataDir, a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	a.controlToken = tok
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.started = time.Now()
 	if err := a.Events.Start(ctx); err != nil {
@@ -203,12 +214,21 @@ func (a *App) Stop() error {
 	a.Jobs.Stop()
 	a.Events.Stop()
 	a.wg.Wait()
+	if a.controlToken != "" {
+		control.RemoveInstance(a.cfg.DataDir)
+	}
 	errs := []error{a.Search.Close(), a.DB.Close()}
 	return errors.Join(errs...)
 }
 
-// Handler is the whole HTTP surface: API, realtime, widget, webhooks and the SPA.
-func (a *App) Handler() http.Handler { return a.server }
+// Handler is the whole HTTP surface: API, realtime, widget, webhooks and the SPA, plus the
+// CLI's control routes once the app is started.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(control.Prefix, control.Handler(a, a.controlToken))
+	mux.Handle("/", a.server)
+	return mux
+}
 
 // DesktopHandler is Handler for requests that come from the desktop window in process: the local
 // owner may sign in there without a password.

@@ -14,21 +14,21 @@ import { currentLocale, i18n, onLocaleChange } from './i18n'
 import { initTheme } from './theme'
 import { primeLocale } from './primevue-locales'
 
-// Aura with an emerald primary: Parley's colour.
+// Aura with an indigo primary: Parley's colour (#4F46E5, as the app icon).
 const ParleyPreset = definePreset(Aura, {
   semantic: {
     primary: {
-      50: '{emerald.50}',
-      100: '{emerald.100}',
-      200: '{emerald.200}',
-      300: '{emerald.300}',
-      400: '{emerald.400}',
-      500: '{emerald.500}',
-      600: '{emerald.600}',
-      700: '{emerald.700}',
-      800: '{emerald.800}',
-      900: '{emerald.900}',
-      950: '{emerald.950}',
+      50: '{indigo.50}',
+      100: '{indigo.100}',
+      200: '{indigo.200}',
+      300: '{indigo.300}',
+      400: '{indigo.400}',
+      500: '{indigo.500}',
+      600: '{indigo.600}',
+      700: '{indigo.700}',
+      800: '{indigo.800}',
+      900: '{indigo.900}',
+      950: '{indigo.950}',
     },
   },
 })
