@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/accounts"
@@ -94,7 +93,7 @@ func (a *App) demoAccount(ctx context.Context, accountID uint64) error {
 	return a.DB.Update(func(tx *storage.Tx) error {
 		return accounts.Members.Each(tx, accountID, storage.Query{Index: "role", Prefix: storage.Str(string(access.Administrator))}, func(m *accounts.Member) bool {
 			notify.Send(tx, notify.Notification{AccountID: accountID, UserID: m.UserID, Type: "account_added",
-				Title: "Bem-vindo ao Parley!", Body: "Sua conta de demonstração está pronta — explore à vontade. " + time.Now().Format("02/01/2006"), Link: "/"})
+				Title: "Bem-vindo ao Parley!", Body: "Sua conta de demonstração está pronta — explore à vontade.", Link: "/"})
 			return true
 		})
 	})
