@@ -7,19 +7,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/app/events"
+	"github.com/parleyhq/parley/internal/crashtest"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -169,7 +165,7 @@ func TestCrashHelperProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i == 0 {
-			fmt.Println("READY")
+			crashtest.Ready()
 		}
 	}
 }
@@ -289,46 +285,5 @@ func TestCrashDeliversEveryCommittedEvent(t *testing.T) {
 // commit.
 func killChild(t *testing.T, round int, dir string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashRunEnv+"="+strconv.Itoa(round))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan bool, 1)
-	go func() {
-		buf := make([]byte, 4096)
-		var out strings.Builder
-		for {
-			n, err := stdout.Read(buf)
-			out.Write(buf[:n])
-			if strings.Contains(out.String(), "READY") {
-				ready <- true
-				io.Copy(io.Discard, stdout)
-				return
-			}
-			if err != nil {
-				ready <- false
-				return
-			}
-		}
-	}()
-	if !<-ready {
-		cmd.Wait()
-		t.Fatalf("round %d: child did not start: %s", round, stderr.String())
-	}
-	time.Sleep(time.Duration(50+rand.IntN(400)) * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("round %d: child ended by itself (%v): %s", round, err, stderr.String())
-	}
+	crashtest.Kill(t, "TestCrashHelperProcess", []string{crashDirEnv + "=" + dir, crashRunEnv + "=" + strconv.Itoa(round)}, 50*time.Millisecond, 400*time.Millisecond)
 }

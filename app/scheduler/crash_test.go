@@ -7,15 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/internal/crashtest"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -100,7 +97,7 @@ func TestCrashHelperProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i == 0 {
-			fmt.Println("READY")
+			crashtest.Ready()
 		}
 		if full {
 			select {} // keep firing until killed
@@ -162,46 +159,5 @@ func TestCrashFiresEveryJobExactlyOnce(t *testing.T) {
 // commit.
 func killChild(t *testing.T, round int, dir string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan bool, 1)
-	go func() {
-		buf := make([]byte, 4096)
-		var out strings.Builder
-		for {
-			n, err := stdout.Read(buf)
-			out.Write(buf[:n])
-			if strings.Contains(out.String(), "READY") {
-				ready <- true
-				io.Copy(io.Discard, stdout)
-				return
-			}
-			if err != nil {
-				ready <- false
-				return
-			}
-		}
-	}()
-	if !<-ready {
-		cmd.Wait()
-		t.Fatalf("round %d: child did not start: %s", round, stderr.String())
-	}
-	time.Sleep(time.Duration(100+rand.IntN(600)) * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("round %d: child ended by itself (%v): %s", round, err, stderr.String())
-	}
+	crashtest.Kill(t, "TestCrashHelperProcess", []string{crashDirEnv + "=" + dir}, 100*time.Millisecond, 600*time.Millisecond)
 }

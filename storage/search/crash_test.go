@@ -1,19 +1,17 @@
 package search_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/internal/crashtest"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/search"
 )
@@ -40,30 +38,7 @@ func TestCrashConvergence(t *testing.T) {
 	dir := t.TempDir()
 	rounds := 10
 	for round := range rounds {
-		rng := rand.New(rand.NewPCG(uint64(round), 42))
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashConvergence$")
-		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashSeedEnv+"="+strconv.Itoa(round))
-		cmd.Stderr = os.Stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// Wait until the child is writing, then let it run a random while before the kill.
-		lines := bufio.NewScanner(out)
-		for lines.Scan() && lines.Text() != "running" {
-		}
-		time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		for lines.Scan() {
-		}
-		cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("round %d: the child stopped by itself (%v) instead of being killed", round, cmd.ProcessState)
-		}
-
+		crashtest.Kill(t, "TestCrashConvergence", []string{crashDirEnv + "=" + dir, crashSeedEnv + "=" + strconv.Itoa(round)}, 20*time.Millisecond, 400*time.Millisecond)
 		checkConverged(t, dir, round)
 	}
 }
@@ -174,7 +149,7 @@ func crashChild(dir string, seed uint64) {
 		}()
 	}
 
-	fmt.Println("running")
+	crashtest.Ready()
 	for version := 1; ; version++ {
 		err := db.Update(func(tx *storage.Tx) error {
 			for range 1 + rng.IntN(20) {
