@@ -196,6 +196,13 @@ func (a *App) Start(ctx context.Context) error {
 			return fmt.Errorf("app: backup schedule %q: %w", a.cfg.BackupSchedule, err)
 		}
 	}
+	if err := a.Jobs.Cron("@daily", "session-purge", func(ctx context.Context) {
+		if _, err := a.Auth.PurgeExpired(ctx); err != nil {
+			a.log.Error("session purge failed", "err", err)
+		}
+	}); err != nil {
+		return err
+	}
 	if err := a.Jobs.Cron("@hourly", "blob-sweep", func(ctx context.Context) {
 		if _, err := a.Blobs.Sweep(ctx, 24*time.Hour); err != nil {
 			a.log.Error("blob sweep failed", "err", err)

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -425,4 +427,54 @@ func TestNotificationsPushedOverSSE(t *testing.T) {
 	if n := h.must(h.call("GET", fmt.Sprintf("/api/v1/accounts/%d/notifications", acc1), bia, nil), 200).Body["unread_count"].(float64); n != 0 {
 		t.Errorf("unread after read: %v", n)
 	}
+}
+
+// TestAvatarUpload goes through the multipart route, the blob store and the public avatar URL.
+func TestAvatarUpload(t *testing.T) {
+	h := start(t)
+	owner, _ := h.setup()
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+	upload := func(name, contentType string, data []byte) resp {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		hdr := textproto.MIMEHeader{}
+		hdr.Set("Content-Disposition", `form-data; name="file"; filename="`+name+`"`)
+		hdr.Set("Content-Type", contentType)
+		part, _ := w.CreatePart(hdr)
+		part.Write(data)
+		w.Close()
+		req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/profile/avatar", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+owner)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		out := resp{Status: res.StatusCode, Raw: string(raw)}
+		json.Unmarshal(raw, &out.Body)
+		return out
+	}
+	// A text file named .png is refused by its content, naming the field.
+	bad := upload("evil.png", "image/png", []byte("<script>alert(1)</script>"))
+	if bad.Status != 422 || fieldError(bad, "file") == "" {
+		t.Fatalf("non-image accepted: %d %s", bad.Status, bad.Raw)
+	}
+	ok := h.must(upload("me.png", "image/png", png), 200)
+	url, _ := ok.Body["avatar_url"].(string)
+	if !strings.HasPrefix(url, "/media/avatars/") {
+		t.Fatalf("avatar url %q", url)
+	}
+	img, err := http.Get(h.srv.URL + url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(img.Body)
+	img.Body.Close()
+	if img.StatusCode != 200 || !bytes.Equal(got, png) {
+		t.Fatalf("avatar served %d, %d bytes", img.StatusCode, len(got))
+	}
+	// Blobs that are nobody's avatar are not served through this route.
+	h.must(h.call("GET", "/media/avatars/"+strings.Repeat("0", 64), "", nil), 404)
 }

@@ -29,16 +29,17 @@ type Profile struct {
 	NotificationPrefs  map[string]notify.Channels `json:"notification_prefs"`
 }
 
+// profile reads the user afresh: the caller's copy may predate the change it just made.
 func (s *Server) profile(u *auth.User) (*Profile, error) {
-	p := &Profile{ID: u.ID, Name: u.Name, Email: u.Email, AvatarURL: accounts.AvatarURL(u.AvatarHash), Language: u.Language,
-		SendKey: u.SendKey, Theme: u.Theme, TOTPEnabled: u.TOTPEnabled, IsOperator: u.Operator, MustChangePassword: u.MustChangePassword}
+	var p *Profile
 	err := s.DB.View(func(tx *storage.Tx) error {
 		cur, err := auth.Users.Get(tx, 0, u.ID)
 		if err != nil {
 			return err
 		}
-		p.Accounts = s.Accounts.Refs(tx, cur)
-		p.NotificationPrefs = notify.Effective(tx, u.ID)
+		p = &Profile{ID: cur.ID, Name: cur.Name, Email: cur.Email, AvatarURL: accounts.AvatarURL(cur.AvatarHash), Language: cur.Language,
+			SendKey: cur.SendKey, Theme: cur.Theme, TOTPEnabled: cur.TOTPEnabled, IsOperator: cur.Operator, MustChangePassword: cur.MustChangePassword,
+			Accounts: s.Accounts.Refs(tx, cur), NotificationPrefs: notify.Effective(tx, cur.ID)}
 		return nil
 	})
 	return p, err

@@ -120,12 +120,7 @@ func (s *Server) avatar(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) isAvatar(hash string) bool {
 	found := false
-	s.DB.View(func(tx *storage.Tx) error {
-		return auth.Users.Each(tx, 0, storage.Query{}, func(u *auth.User) bool {
-			found = u.AvatarHash == hash
-			return !found
-		})
-	})
+	s.DB.View(func(tx *storage.Tx) error { found = auth.IsAvatar(tx, hash); return nil })
 	return found
 }
 

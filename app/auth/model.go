@@ -41,6 +41,12 @@ var Users = storage.NewCollection(storage.Def[User]{
 	Account: func(*User) uint64 { return 0 },
 	Indexes: []storage.Index[User]{
 		{Name: "email", Unique: true, Keys: func(u *User) [][]byte { return [][]byte{storage.Str(storage.Fold(u.Email))} }},
+		{Name: "avatar", Keys: func(u *User) [][]byte {
+			if u.AvatarHash == "" {
+				return nil
+			}
+			return [][]byte{storage.Str(u.AvatarHash)}
+		}},
 	},
 })
 

@@ -394,6 +394,44 @@ func RevokeAll(tx *storage.Tx, userID uint64) error {
 	return nil
 }
 
+// IsAvatar reports whether hash is some user's avatar (only those are served publicly).
+func IsAvatar(tx *storage.Tx, hash string) bool {
+	n, _ := Users.Count(tx, 0, storage.Query{Index: "avatar", Prefix: storage.Str(hash)})
+	return n > 0
+}
+
+// PurgeExpired deletes sessions past their expiry; the desktop window and browsers open new
+// ones, so without this the tokens collection only grows.
+func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
+	now := s.opts.Now().UTC()
+	var expired []uint64
+	err := s.db.View(func(tx *storage.Tx) error {
+		return Tokens.Each(tx, 0, storage.Query{}, func(t *Token) bool {
+			if t.ExpiresAt != nil && now.After(*t.ExpiresAt) {
+				expired = append(expired, t.ID)
+			}
+			return ctx.Err() == nil
+		})
+	})
+	if err != nil || len(expired) == 0 {
+		return 0, err
+	}
+	err = s.db.Update(func(tx *storage.Tx) error {
+		for _, id := range expired {
+			// Re-check inside the write: the session may have been used (and extended) since.
+			t, err := Tokens.Get(tx, 0, id)
+			if err != nil || t.ExpiresAt == nil || !now.After(*t.ExpiresAt) {
+				continue
+			}
+			if err := Tokens.Delete(tx, 0, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(expired), err
+}
+
 // ProfileUpdate holds the fields a user may change about themselves; nil leaves a field alone.
 type ProfileUpdate struct {
 	Name     *string
