@@ -183,6 +183,8 @@ async function scenario() {
   await signIn(agent.email, agent.password)
   await expectSignedIn()
   assert.equal(await page.getByTestId('nav-settings').count(), 0, 'agent sees Settings in the sidebar')
+  // Signed in with the temporary password, the agent is asked to choose their own.
+  await page.getByTestId('temporary-password').waitFor()
   await page.goto(base + '/settings')
   await page.getByTestId('no-access').waitFor()
   assert.match(await page.getByTestId('no-access').innerText(), /You don.t have access/)

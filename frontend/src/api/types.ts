@@ -42,6 +42,8 @@ export interface Profile {
   send_key: SendKey
   theme: Theme
   totp_enabled: boolean
+  /** Set when an administrator created the user with a temporary password. */
+  must_change_password?: boolean
   is_operator: boolean
   accounts: AccountRef[]
   notification_prefs: Record<string, NotificationPref>

@@ -125,6 +125,10 @@ export default {
     emptyHint: 'New assignments, mentions and reminders will show up here.',
     unread: '{count} unread',
   },
+  temporaryPassword: {
+    text: 'You are signing in with a temporary password. Choose your own to keep your account safe.',
+    action: 'Change password',
+  },
   twoFactorRequired: {
     text: '{account} requires two-factor authentication for everyone. Set it up to keep working.',
     action: 'Set it up now',

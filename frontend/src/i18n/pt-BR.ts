@@ -124,6 +124,10 @@ export default {
     emptyHint: 'Novas atribuições, menções e lembretes aparecerão aqui.',
     unread: '{count} não lidas',
   },
+  temporaryPassword: {
+    text: 'Você está entrando com uma senha temporária. Escolha a sua para manter sua conta segura.',
+    action: 'Trocar senha',
+  },
   twoFactorRequired: {
     text: '{account} exige autenticação de dois fatores de todos. Configure-a para continuar trabalhando.',
     action: 'Configurar agora',
