@@ -63,7 +63,7 @@ type Status struct {
 	Consumers     []ConsumerStatus `json:"consumers"`
 	FailedJobs    int              `json:"failed_jobs"`
 	PendingJobs   int              `json:"pending_jobs"`
-	StartedAt     time.Time        `json:"started_at"`
+	StartedAt     time.Time        `json:"started_at,omitzero"`
 }
 
 // ConsumerStatus is one change-feed consumer's position and health.

@@ -195,12 +195,28 @@ func (d *Dispatcher) Status() []ConsumerStatus {
 		stored = tx.ConsumerCursors()
 		return nil
 	})
+	// Before Start (parley doctor on a stopped store) the outside cursors are read here, so the
+	// report shows where each consumer will resume rather than zero.
+	outside := map[string]uint64{}
+	for _, r := range d.consumers {
+		if r.c.LoadCursor != nil && !d.isLoaded(r) {
+			if c, err := r.c.LoadCursor(); err == nil {
+				outside[r.c.Name] = c
+			}
+		}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]ConsumerStatus, 0, len(d.consumers))
 	for _, r := range d.consumers {
 		cursor := r.cursor
-		if !r.loaded && r.c.LoadCursor == nil && !r.c.Ephemeral {
+		switch {
+		case r.loaded:
+		case r.c.Ephemeral:
+			cursor = head // starts at the head: it never lags behind history
+		case r.c.LoadCursor != nil:
+			cursor = outside[r.c.Name]
+		default:
 			cursor = stored[r.c.Name]
 		}
 		s := ConsumerStatus{

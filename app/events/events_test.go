@@ -422,3 +422,24 @@ func BenchmarkDispatch(b *testing.B) {
 	d.Stop()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// TestStatusBeforeStart is what `parley doctor` shows on a stopped store: each consumer where it
+// will resume, not zero.
+func TestStatusBeforeStart(t *testing.T) {
+	db := openDB(t, t.TempDir())
+	for i := 0; i < 5; i++ {
+		db.Update(func(tx *storage.Tx) error { return tx.Emit(storage.Event{Account: 1, Type: "x"}) })
+	}
+	db.Update(func(tx *storage.Tx) error { return tx.SetConsumerCursor("durable", 3) })
+	d := events.New(db, events.Options{})
+	noop := func(context.Context, []storage.Event) error { return nil }
+	d.Register(events.Consumer{Name: "durable", Handle: noop})
+	d.Register(events.Consumer{Name: "outside", Handle: noop, LoadCursor: func() (uint64, error) { return 4, nil }})
+	d.Register(events.Consumer{Name: "push", Handle: noop, Ephemeral: true})
+	want := map[string]uint64{"durable": 2, "outside": 1, "push": 0}
+	for _, s := range d.Status() {
+		if s.Lag != want[s.Name] {
+			t.Errorf("%s: lag %d, want %d", s.Name, s.Lag, want[s.Name])
+		}
+	}
+}
