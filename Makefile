@@ -88,4 +88,4 @@ icon:
 	$(GO) run ./scripts/appicon build/appicon.png
 
 clean:
-	rm -rf $(BIN) build/desktop-smoke.png
+	rm -rf $(BIN) build/desktop-smoke.png build/desktop-smoke-signed-in.png

@@ -344,6 +344,7 @@ func (c *cli) runServer(s *settings) (err error) {
 		return fmt.Errorf("start: %w", err)
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(a.CloseStreams)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(c.stdout, "Parley %s is running at %s\nData: %s\nPress Ctrl+C to stop.\n",

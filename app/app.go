@@ -220,6 +220,7 @@ func (a *App) Stop() error {
 	}
 	a.Jobs.Stop()
 	a.Events.Stop()
+	a.Hub.Close()
 	a.wg.Wait()
 	if a.controlToken != "" {
 		control.RemoveInstance(a.cfg.DataDir)
@@ -236,6 +237,10 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("/", a.server)
 	return mux
 }
+
+// CloseStreams ends the open realtime streams (SSE). Register it with http.Server's
+// RegisterOnShutdown: Shutdown waits for every response, and a stream never ends by itself.
+func (a *App) CloseStreams() { a.Hub.Close() }
 
 // DesktopHandler is Handler for requests that come from the desktop window in process: the local
 // owner may sign in there without a password.
@@ -258,7 +263,6 @@ func (a *App) setDesktopUser(userID uint64) {
 	}
 	if a.desktopSub != nil {
 		a.Hub.Unsubscribe(a.desktopSub)
-		close(a.desktopSub.C)
 	}
 	var ids []uint64
 	a.DB.View(func(tx *storage.Tx) error {

@@ -478,3 +478,21 @@ func TestAvatarUpload(t *testing.T) {
 	// Blobs that are nobody's avatar are not served through this route.
 	h.must(h.call("GET", "/media/avatars/"+strings.Repeat("0", 64), "", nil), 404)
 }
+
+// TestShutdownEndsStreams: an open SSE stream must not hold up the server's graceful shutdown.
+func TestShutdownEndsStreams(t *testing.T) {
+	h := start(t)
+	owner, _ := h.setup()
+	h.srv.Config.RegisterOnShutdown(h.app.CloseStreams)
+	res, err := http.Get(h.srv.URL + "/api/v1/realtime?token=" + owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	bufio.NewReader(res.Body).ReadString('\n') // connected
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.srv.Config.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown with an open stream: %v", err)
+	}
+}

@@ -72,20 +72,39 @@ export PARLEY_DATA="$work/data"
 export PARLEY_ADDR="127.0.0.1:$port"
 export PARLEY_BACKUP_SCHEDULE=off
 
-"$bin" >"$work/app.log" 2>&1 &
-app_pid=$!
-echo "desktop-smoke: started $bin (pid $app_pid) on $DISPLAY, data $PARLEY_DATA, http $PARLEY_ADDR"
-
-deadline=$((SECONDS + timeout_s))
 alive() { kill -0 "$app_pid" 2>/dev/null; }
 
-# 1. The window.
-until xwininfo -root -tree 2>/dev/null | grep -q '"Parley"'; do
-	alive || fail "the app exited before its window appeared"
-	[ "$SECONDS" -lt "$deadline" ] || fail "no window named Parley after ${timeout_s}s"
-	sleep 0.5
-done
-echo "desktop-smoke: window is up"
+# start_window starts the desktop app and waits for its window named Parley.
+start_window() {
+	"$bin" >"$work/app.log" 2>&1 &
+	app_pid=$!
+	echo "desktop-smoke: started $bin (pid $app_pid) on $DISPLAY, data $PARLEY_DATA, http $PARLEY_ADDR"
+	deadline=$((SECONDS + timeout_s))
+	until xwininfo -root -tree 2>/dev/null | grep -q '"Parley"'; do
+		alive || fail "the app exited before its window appeared"
+		[ "$SECONDS" -lt "$deadline" ] || fail "no window named Parley after ${timeout_s}s"
+		sleep 0.5
+	done
+	echo "desktop-smoke: window is up"
+}
+
+# stop_window sends SIGTERM and checks the app stops cleanly and releases the data dir.
+stop_window() {
+	kill -TERM "$app_pid"
+	for _ in $(seq 100); do
+		alive || break
+		sleep 0.1
+	done
+	alive && fail "the app did not stop within 10s of SIGTERM"
+	local status=0
+	wait "$app_pid" || status=$?
+	app_pid=""
+	[ "$status" = 0 ] || fail "the app exited with status $status after SIGTERM"
+	echo "desktop-smoke: stopped cleanly"
+}
+
+# 1. The window, on a new data dir (it shows the first-run setup).
+start_window
 
 # 2. The side HTTP listener.
 until curl -fsS "http://$PARLEY_ADDR/healthz" >"$work/healthz" 2>/dev/null; do
@@ -129,15 +148,31 @@ grep -q "data dir is in use" "$work/second.log" || fail "second instance said: $
 echo "desktop-smoke: second instance refused: $(tail -1 "$work/second.log")"
 
 # 6. The window closes cleanly on SIGTERM and releases the data dir.
-kill -TERM "$app_pid"
-for _ in $(seq 100); do
-	alive || break
-	sleep 0.1
+stop_window
+
+# 7. Once an owner exists, the window signs them in without a password: fill the demo account,
+# start again, and wait for the desktop sign-in to show in the account's audit log.
+"$bin" demo >"$work/demo.log" 2>&1 || fail "parley demo failed: $(cat "$work/demo.log")"
+start_window
+api="http://$PARLEY_ADDR/api/v1"
+token=""
+until [ -n "$token" ]; do
+	token=$(curl -fsS -H 'Content-Type: application/json' -d '{"email":"demo@parley.local","password":"parley-demo"}' "$api/auth/login" 2>/dev/null |
+		sed -n 's/.*"token":"\([^"]*\)".*/\1/p') || true
+	alive || fail "the app exited before its API answered"
+	[ "$SECONDS" -lt "$deadline" ] || fail "could not sign in to the API as the demo owner"
+	[ -n "$token" ] || sleep 0.5
 done
-alive && fail "the app did not stop within 10s of SIGTERM"
-status=0
-wait "$app_pid" || status=$?
-app_pid=""
-[ "$status" = 0 ] || fail "the app exited with status $status after SIGTERM"
-echo "desktop-smoke: stopped cleanly"
+until curl -fsS -H "Authorization: Bearer $token" "$api/accounts/1/audit_logs?action=auth.login" 2>/dev/null | grep -q '"detail":"desktop window"'; do
+	alive || fail "the app exited before the window signed in"
+	[ "$SECONDS" -lt "$deadline" ] || fail "the window did not sign the owner in within ${timeout_s}s"
+	sleep 0.5
+done
+echo "desktop-smoke: the window signed the owner in without a password"
+sleep 3 # let the signed-in shell paint
+import -window root build/desktop-smoke-signed-in.png
+colours=$(convert build/desktop-smoke-signed-in.png -format %k info:)
+[ "$colours" -gt 10 ] || fail "the signed-in window is blank ($colours colours)"
+echo "desktop-smoke: screenshot build/desktop-smoke-signed-in.png has $colours colours"
+stop_window
 echo "desktop-smoke: PASS"

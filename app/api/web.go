@@ -88,7 +88,10 @@ func (s *Server) sse(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
-		case msg := <-sub.C:
+		case msg, ok := <-sub.C:
+			if !ok {
+				return // shutting down
+			}
 			fmt.Fprintf(w, "data: %s\n\n", msg)
 			flusher.Flush()
 		case <-ping.C:

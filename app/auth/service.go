@@ -249,8 +249,11 @@ func (s *Service) DesktopLogin(ctx context.Context, userID uint64) (*Session, er
 			return err
 		}
 		token, err := s.issue(tx, u.ID, KindSession, "desktop", "local", "desktop", true)
+		if err != nil {
+			return err
+		}
 		sess = &Session{Token: token, User: u}
-		return err
+		return s.auditUser(tx, u, actorFor(u, "local", "desktop"), "auth.login", "desktop window")
 	})
 	return sess, err
 }

@@ -59,6 +59,7 @@ func Run(ctx context.Context, a *app.App, cfg app.Config) (err error) {
 
 	// The side listener: without it the window still works, so a taken port is a warning.
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(a.CloseStreams)
 	if ln, err := net.Listen("tcp", cfg.Addr); err != nil {
 		fmt.Fprintf(logw, "parley: warning: cannot listen on %s (%v): the website widget, the API and webhooks cannot reach this app; set PARLEY_ADDR to a free address\n", cfg.Addr, err)
 	} else {

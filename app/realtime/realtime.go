@@ -32,26 +32,47 @@ type Subscriber struct {
 
 // Hub fans events out to subscribers.
 type Hub struct {
-	mu   sync.RWMutex
-	subs map[*Subscriber]struct{}
+	mu     sync.RWMutex
+	subs   map[*Subscriber]struct{}
+	closed bool
 }
 
 // New builds an empty hub.
 func New() *Hub { return &Hub{subs: map[*Subscriber]struct{}{}} }
 
-// Subscribe registers a window of a user who belongs to accounts.
+// Subscribe registers a window of a user who belongs to accounts. After Close the subscriber's
+// channel comes back already closed.
 func (h *Hub) Subscribe(userID uint64, accounts []uint64) *Subscriber {
 	s := &Subscriber{UserID: userID, Accounts: slices.Clone(accounts), C: make(chan []byte, 64)}
 	h.mu.Lock()
-	h.subs[s] = struct{}{}
+	if h.closed {
+		close(s.C)
+	} else {
+		h.subs[s] = struct{}{}
+	}
 	h.mu.Unlock()
 	return s
 }
 
-// Unsubscribe removes a window.
+// Unsubscribe removes a window and closes its channel (once, whoever comes first).
 func (h *Hub) Unsubscribe(s *Subscriber) {
 	h.mu.Lock()
-	delete(h.subs, s)
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		close(s.C)
+	}
+	h.mu.Unlock()
+}
+
+// Close ends every stream: their channels close, so SSE responses return and the server can
+// shut down without waiting for browsers to hang up.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	for s := range h.subs {
+		delete(h.subs, s)
+		close(s.C)
+	}
 	h.mu.Unlock()
 }
 
