@@ -14,7 +14,7 @@ GO_PKGS   = $(shell $(GO) list ./... | grep -v /frontend/)
 ARGS     ?=
 
 .PHONY: help setup run serve build build-desktop build-server bin-desktop bin-server frontend \
-	test test-go test-frontend test-e2e test-desktop smoke-desktop bench icon clean
+	test test-go test-frontend test-e2e test-desktop smoke-desktop bench api-types icon clean
 
 help:
 	@echo "make run           set up, build and open the desktop app (data: ~/.local/share/parley)"
@@ -24,6 +24,7 @@ help:
 	@echo "make build-server  only the headless server binary"
 	@echo "make frontend      build the UI into frontend/dist"
 	@echo "make bench         Go benchmarks of storage and app"
+	@echo "make api-types     after an API change: refresh the OpenAPI copy and the UI's generated types"
 	@echo "make setup         install what is missing (apt on Debian/Ubuntu, npm, Go modules)"
 
 setup:
@@ -82,6 +83,12 @@ smoke-desktop:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./storage/... ./app/...
+
+# After changing the API: refresh the committed OpenAPI document and the UI's types generated
+# from it (tests fail while either is stale).
+api-types:
+	PARLEY_UPDATE_OPENAPI=1 $(GO) test -count=1 -run '^TestOpenAPIDocumentIsCommitted$$' ./app/api
+	cd frontend && $(NPM) run gen:api
 
 # Re-draw the application icon (build/appicon.png) from scripts/appicon.
 icon:

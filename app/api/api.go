@@ -5,11 +5,14 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -44,6 +47,33 @@ type Deps struct {
 	Logger        *slog.Logger
 }
 
+// APIVersion is the version of the REST API described by the OpenAPI document.
+const APIVersion = "1.0.0"
+
+// schemaName names the document's schemas: huma's default (the Go type name), with the package
+// in front where the bare name says nothing (notify.Type, audit.Entry), and pages named after
+// what they hold (storage.Page[audit.Entry] is AuditEntryPage).
+func schemaName(t reflect.Type, hint string) string {
+	if t.Kind() == reflect.Struct && strings.HasPrefix(t.Name(), "Page[") && path.Base(t.PkgPath()) == "storage" {
+		return schemaName(t.Field(0).Type.Elem(), hint) + "Page"
+	}
+	name := huma.DefaultSchemaNamer(t, hint)
+	switch pkg := path.Base(t.PkgPath()); pkg {
+	case "audit", "notify":
+		prefix := strings.ToUpper(pkg[:1]) + pkg[1:]
+		if !strings.HasPrefix(name, prefix) {
+			name = prefix + name
+		}
+	}
+	return name
+}
+
+// Document returns the OpenAPI document, indented, as served at /api/v1/openapi.json.
+func Document() ([]byte, error) {
+	s := New(Deps{})
+	return json.MarshalIndent(s.OpenAPI(), "", "  ")
+}
+
 // Server holds the router and its dependencies.
 type Server struct {
 	Deps
@@ -74,7 +104,10 @@ func New(d Deps) *Server {
 		d.Logger = slog.Default()
 	}
 	s := &Server{Deps: d, mux: http.NewServeMux()}
-	cfg := huma.DefaultConfig("Parley API", d.Version)
+	// The document's version is the API's, not the binary's: it changes when the API does, so
+	// the copy committed for the frontend's generated types stays put between releases.
+	cfg := huma.DefaultConfig("Parley API", APIVersion)
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg.Info.Description = "Parley's REST API. Authenticate with `Authorization: Bearer TOKEN` (a session) or the header `api_access_token: TOKEN` (a personal access token from your profile). Errors are RFC 9457 problem+json; validation errors list each invalid field in `errors[].location`."
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = ""

@@ -19,7 +19,7 @@ type Profile struct {
 	Name               string                     `json:"name"`
 	Email              string                     `json:"email"`
 	AvatarURL          string                     `json:"avatar_url"`
-	Language           string                     `json:"language"`
+	Language           string                     `json:"language" enum:"en,pt-BR"`
 	SendKey            string                     `json:"send_key" enum:"enter,mod_enter"`
 	Theme              string                     `json:"theme" enum:"system,light,dark"`
 	TOTPEnabled        bool                       `json:"totp_enabled"`

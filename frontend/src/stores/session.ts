@@ -33,7 +33,7 @@ export const useSession = defineStore('session', () => {
     if (acc.role === 'administrator') return MODULE_KEYS.filter((k) => enabled.has(k))
     // The server sends the effective per-module levels; a module missing there is "none".
     const perms = acc.permissions ?? {}
-    const hasCustomRole = acc.custom_role_id != null && acc.custom_role_id !== '' && acc.custom_role_id !== 0
+    const hasCustomRole = !!acc.custom_role_id
     if (!Object.keys(perms).length) return hasCustomRole ? [] : MODULE_KEYS.filter((k) => enabled.has(k))
     return MODULE_KEYS.filter((k) => enabled.has(k) && !!perms[k])
   })

@@ -16,7 +16,7 @@ export function roleChoices(t: (k: string) => string, roles: CustomRole[]): Role
 }
 
 export function choiceOf(a: Pick<Agent, 'role' | 'custom_role_id'>): string {
-  if (a.role === 'agent' && a.custom_role_id != null && a.custom_role_id !== '') return `custom:${a.custom_role_id}`
+  if (a.role === 'agent' && a.custom_role_id) return `custom:${a.custom_role_id}`
   return a.role
 }
 
