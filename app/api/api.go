@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -268,6 +269,10 @@ func detailsOf(err error) []error {
 // as a generic message: their text may hold paths or data that are nobody's business.
 func (s *Server) classify(err error) (int, string) {
 	e, ok := apperr.As(err)
+	if !ok && errors.Is(err, syscall.ENOSPC) {
+		s.Logger.Error("disk full", "err", err)
+		return http.StatusInsufficientStorage, "the disk that holds Parley's data is full: nothing was saved; free some space and try again"
+	}
 	if !ok {
 		s.Logger.Error("internal error", "err", err)
 		return http.StatusInternalServerError, "something went wrong on our side; the details are in the server log"

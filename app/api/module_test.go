@@ -2,10 +2,14 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -65,5 +69,18 @@ func TestDisabledModuleAnswers404(t *testing.T) {
 	}
 	if code := get(); code != 200 {
 		t.Fatalf("orders on: %d, want 200", code)
+	}
+}
+
+// TestDiskFullIsNamed: a write that fails for lack of space says so (507) instead of a generic
+// internal error.
+func TestDiskFullIsNamed(t *testing.T) {
+	s := &Server{Deps: Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	status, msg := s.classify(fmt.Errorf("storage: put contacts: %w", syscall.ENOSPC))
+	if status != http.StatusInsufficientStorage || !strings.Contains(msg, "disk") {
+		t.Fatalf("%d %q", status, msg)
+	}
+	if status, _ := s.classify(errors.New("boom")); status != 500 {
+		t.Fatalf("plain error: %d", status)
 	}
 }
