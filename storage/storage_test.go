@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 type item struct {
@@ -50,16 +51,7 @@ var items = storage.NewCollection(storage.Def[item]{
 
 func open(t *testing.T, dir string, migs ...storage.Migration) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(dir, storage.Options{Migrations: migs, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
-			t.Errorf("check: %v", err)
-		}
-		db.Close()
-	})
+	db := storagetest.Open(t, dir, storage.Options{Migrations: migs, Version: "test"})
 	return db
 }
 

@@ -9,21 +9,13 @@ import (
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/storagetest"
 	"golang.org/x/crypto/bcrypt"
 )
 
 func newService(t *testing.T, now *time.Time) (*auth.Service, *storage.DB) {
 	t.Helper()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
-			t.Error(err)
-		}
-		db.Close()
-	})
+	db := storagetest.Open(t, t.TempDir(), storage.Options{})
 	return auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost, SessionTTL: time.Hour, Now: func() time.Time { return *now }}), db
 }
 

@@ -15,22 +15,14 @@ import (
 
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func openDB(t testing.TB, dir string) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(dir, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
-			t.Errorf("check: %v", err)
-		}
-		db.Close()
-	})
+	db := storagetest.Open(t, dir, storage.Options{})
 	return db
 }
 

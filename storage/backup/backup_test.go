@@ -23,6 +23,7 @@ import (
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/backup"
 	"github.com/parleyhq/parley/storage/blob"
+	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 // item is a record with an attachment.
@@ -43,16 +44,7 @@ var migrations = []storage.Migration{{Name: "noop", Up: func(*storage.Tx) error 
 
 func open(t *testing.T, dir string) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(dir, storage.Options{Migrations: migrations})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
-			t.Error(err)
-		}
-		db.Close()
-	})
+	db := storagetest.Open(t, dir, storage.Options{Migrations: migrations})
 	return db
 }
 

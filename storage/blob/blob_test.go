@@ -15,20 +15,12 @@ import (
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/blob"
+	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 func openStore(t *testing.T) (*storage.DB, *blob.Store) {
 	t.Helper()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
-			t.Error(err)
-		}
-		db.Close()
-	})
+	db := storagetest.Open(t, t.TempDir(), storage.Options{})
 	return db, blob.New(db)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/search"
+	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 // note is the test document type: a record in a Feed collection, indexed by the "note" type.
@@ -80,16 +81,7 @@ var quiet = slog.New(slog.DiscardHandler)
 
 func openStore(t testing.TB, dir string) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(dir, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Check(); err != nil {
-			t.Error(err)
-		}
-		db.Close()
-	})
+	db := storagetest.Open(t, dir, storage.Options{})
 	return db
 }
 

@@ -1,0 +1,25 @@
+// Package storagetest opens real stores for tests: a bbolt file in the given dir that is checked
+// for consistency (bbolt's tx.Check) and closed when the test ends.
+package storagetest
+
+import (
+	"testing"
+
+	"github.com/parleyhq/parley/storage"
+)
+
+// Open opens the store in dir and registers its check and close with t.
+func Open(t testing.TB, dir string, opts storage.Options) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Check(); err != nil {
+			t.Errorf("store check: %v", err)
+		}
+		db.Close()
+	})
+	return db
+}
