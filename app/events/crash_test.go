@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/app/events"
 	"github.com/parleyhq/parley/internal/crashtest"
 	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 // crashDirEnv tells a re-executed test binary to act as the crashing child, in that data dir.
@@ -180,14 +181,7 @@ func TestCrashDeliversEveryCommittedEvent(t *testing.T) {
 	const rounds = 5
 	for round := 1; round <= rounds; round++ {
 		killChild(t, round, dir)
-		db, err := storage.Open(dir, storage.Options{})
-		if err != nil {
-			t.Fatalf("round %d: reopen after SIGKILL: %v", round, err)
-		}
-		if err := db.Check(); err != nil {
-			t.Fatalf("round %d: store damaged: %v", round, err)
-		}
-		db.Close()
+		storagetest.Verify(t, dir)
 	}
 
 	// Drain: a last, uninterrupted run delivers whatever the crashes left behind.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley/internal/crashtest"
 	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 // crashDirEnv tells a re-executed test binary to act as the crashing child, in that data dir.
@@ -113,14 +114,7 @@ func TestCrashFiresEveryJobExactlyOnce(t *testing.T) {
 	const rounds = 5
 	for round := 1; round <= rounds; round++ {
 		killChild(t, round, dir)
-		db, err := storage.Open(dir, storage.Options{})
-		if err != nil {
-			t.Fatalf("round %d: reopen after SIGKILL: %v", round, err)
-		}
-		if err := db.Check(); err != nil {
-			t.Fatalf("round %d: store damaged: %v", round, err)
-		}
-		db.Close()
+		storagetest.Verify(t, dir)
 	}
 
 	db := openDB(t, dir)

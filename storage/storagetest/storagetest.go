@@ -23,3 +23,17 @@ func Open(t testing.TB, dir string, opts storage.Options) *storage.DB {
 	})
 	return db
 }
+
+// Verify opens the store a killed process left in dir, checks it and closes it: whatever a
+// crash leaves behind must open and be consistent.
+func Verify(t testing.TB, dir string) {
+	t.Helper()
+	db, err := storage.Open(dir, storage.Options{})
+	if err != nil {
+		t.Fatalf("reopen after a crash: %v", err)
+	}
+	defer db.Close()
+	if err := db.Check(); err != nil {
+		t.Fatalf("store damaged by a crash: %v", err)
+	}
+}
