@@ -267,7 +267,11 @@ func (s *Server) registerAuth() {
 	}
 	register(s, huma.Operation{OperationID: "2fa-disable", Method: http.MethodPost, Path: "/api/v1/profile/2fa/disable", Summary: "Turn two-factor authentication off", Tags: []string{"Profile"}, DefaultStatus: 204}, authUser,
 		func(ctx context.Context, in *disableInput) (*noContent, error) {
-			for _, ref := range mustProfileAccounts(s, userOf(ctx)) {
+			p, err := s.profile(userOf(ctx))
+			if err != nil {
+				return nil, err
+			}
+			for _, ref := range p.Accounts {
 				if ref.Require2FA {
 					return nil, apperr.Conflictf("%s requires two-factor authentication; it cannot be turned off", ref.Name)
 				}
@@ -282,17 +286,6 @@ func (s *Server) registerAuth() {
 	type typesOutput struct{ Body []notify.Type }
 	register(s, huma.Operation{OperationID: "notification-types", Method: http.MethodGet, Path: "/api/v1/notification_types", Summary: "Notification types for the preferences page", Tags: []string{"Notifications"}}, authUser,
 		func(ctx context.Context, _ *empty) (*typesOutput, error) { return &typesOutput{notify.Types}, nil })
-}
-
-func mustProfileAccounts(s *Server, u *auth.User) []accounts.AccountRef {
-	var refs []accounts.AccountRef
-	s.DB.View(func(tx *storage.Tx) error {
-		if cur, err := auth.Users.Get(tx, 0, u.ID); err == nil {
-			refs = s.Accounts.Refs(tx, cur)
-		}
-		return nil
-	})
-	return refs
 }
 
 const avatarLimit = 2 << 20

@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/storagetest"
+	"github.com/pquerna/otp/totp"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -89,4 +90,45 @@ func TestAvatarIndex(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestSecondFactorPromptIsNoStrike: a 2FA user's password-only attempt is the first half of a
+// normal sign-in and must not count towards the lockout; wrong codes do.
+func TestSecondFactorPromptIsNoStrike(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	s, db := newService(t, &now)
+	ctx := context.Background()
+	var u *auth.User
+	db.Update(func(tx *storage.Tx) (err error) {
+		u, err = s.CreateUser(tx, auth.NewUser{Name: "Ana", Email: "ana@example.com", Password: "long enough"})
+		return err
+	})
+	actor := access.Actor{UserID: u.ID}
+	enr, err := s.EnrollTOTP(ctx, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(enr.Secret, now)
+	if _, err := s.ConfirmTOTP(ctx, actor, code); err != nil {
+		t.Fatal(err)
+	}
+	in := auth.LoginInput{Email: "ana@example.com", Password: "long enough", IP: "1.2.3.4"}
+	for i := 0; i < 8; i++ {
+		_, err := s.Login(ctx, in)
+		if e, ok := apperr.As(err); !ok || e.Kind != apperr.Unauthorized || e.Fields["otp"] == "" {
+			t.Fatalf("attempt %d without a code: %v", i, err)
+		}
+	}
+	now = now.Add(30 * time.Second)
+	in.OTP, _ = totp.GenerateCode(enr.Secret, now)
+	if _, err := s.Login(ctx, in); err != nil {
+		t.Fatalf("with the code after prompts: %v", err)
+	}
+	in.OTP = "000000"
+	for i := 0; i < 5; i++ {
+		s.Login(ctx, in)
+	}
+	if _, err := s.Login(ctx, in); !apperr.Is(err, apperr.TooManyRequests) {
+		t.Fatalf("wrong codes are not throttled: %v", err)
+	}
 }

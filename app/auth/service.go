@@ -163,7 +163,7 @@ type LoginInput struct {
 	IP, UserAgent        string
 }
 
-// ErrBadCredentials is the one message for a wrong email or password, so that nobody can learn
+// errBadCredentials is the one message for a wrong email or password, so that nobody can learn
 // which emails have accounts.
 var errBadCredentials = apperr.Unauthorizedf("invalid email or password")
 
@@ -229,9 +229,13 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 		return s.auditUser(tx, u, actor, "auth.login", "")
 	})
 	if err != nil {
-		if e, ok := apperr.As(err); ok && (e.Kind == apperr.Unauthorized || e.Kind == apperr.Invalid) {
-			s.guard.fail(keys...)
-			e.Kind = apperr.Unauthorized
+		if e, ok := apperr.As(err); ok {
+			switch e.Kind {
+			case apperr.Unauthorized: // a wrong second factor
+				s.guard.fail(keys...)
+			case apperr.Invalid: // the password was right and the code is still to come
+				e.Kind = apperr.Unauthorized
+			}
 		}
 		return nil, err
 	}
