@@ -19,10 +19,15 @@ import (
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/api"
 	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/channels"
+	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/control"
+	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/events"
+	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/realtime"
+	"github.com/parleyhq/parley/app/replies"
 	"github.com/parleyhq/parley/app/scheduler"
 	"github.com/parleyhq/parley/frontend"
 	"github.com/parleyhq/parley/storage"
@@ -102,7 +107,14 @@ type App struct {
 	Auth     *auth.Service
 	Accounts *accounts.Service
 	Notify   *notify.Service
-	server   *api.Server
+
+	Contacts      *contacts.Service
+	Inboxes       *inboxes.Service
+	Conversations *conversations.Service
+	Replies       *replies.Service
+	Outbox        *channels.Outbox
+
+	server *api.Server
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -122,7 +134,9 @@ var migrations = []storage.Migration{
 }
 
 // searchTypes are the document types the areas register with the search index.
-func searchTypes() []search.DocType { return nil }
+func searchTypes() []search.DocType {
+	return append(contacts.SearchTypes(), conversations.SearchTypes()...)
+}
 
 // New opens the data dir and builds every service. It does not start background work.
 func New(cfg Config) (*App, error) {
@@ -154,8 +168,15 @@ func New(cfg Config) (*App, error) {
 	a.Notify = notify.New(db)
 	a.Events = events.New(db, events.Options{Logger: log})
 	a.Events.Register(events.Consumer{Name: "search", Handle: a.Search.Apply, LoadCursor: a.Search.Cursor, BatchSize: 1000})
-	a.Events.Register(events.Consumer{Name: "realtime", Handle: a.Hub.Handle, Ephemeral: true})
 	a.Jobs = scheduler.New(db, scheduler.Options{Logger: log})
+	a.Contacts = contacts.New(db)
+	a.Inboxes = inboxes.New(db)
+	a.Conversations = conversations.New(conversations.Deps{DB: db, Blobs: a.Blobs, Jobs: a.Jobs, Search: a.Search, Logger: log})
+	a.Replies = replies.New(db, a.Conversations)
+	a.Outbox = channels.NewOutbox(db, a.Conversations, log, channelAdapters(a)...)
+	a.Hub.SetFilter(a.Conversations.RealtimeFilter)
+	a.Events.Register(events.Consumer{Name: "realtime", Handle: a.Hub.Handle, Ephemeral: true})
+	a.Events.Register(events.Consumer{Name: "outbox", Handle: a.Outbox.Handle, BatchSize: 50})
 
 	var ui fs.FS
 	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
@@ -163,10 +184,15 @@ func New(cfg Config) (*App, error) {
 	}
 	a.server = api.New(api.Deps{
 		DB: db, Auth: a.Auth, Accounts: a.Accounts, Notify: a.Notify, Hub: a.Hub, Blobs: a.Blobs,
+		Contacts: a.Contacts, Inboxes: a.Inboxes, Conversations: a.Conversations, Replies: a.Replies,
 		Version: cfg.Version, UI: ui, Demo: a.demoAccount, OnDesktopUser: a.setDesktopUser, Logger: log,
 	})
 	return a, nil
 }
+
+// channelAdapters are the channels this build can deliver through; each channel issue adds its
+// adapter here.
+func channelAdapters(a *App) []channels.Adapter { return nil }
 
 // Start starts the background workers (change feed, scheduler, cron).
 func (a *App) Start(ctx context.Context) error {

@@ -62,6 +62,10 @@ type Actor struct {
 	// Permissions hold the effective per-module levels for agents (from their custom role or the
 	// defaults). Administrators are not limited by it.
 	Permissions map[string]Level
+	// OwnConversationsOnly limits an agent to conversations assigned to them, to their teams, or
+	// unassigned in their inboxes (a custom role's option); plain agents see every conversation
+	// of the inboxes they work in.
+	OwnConversationsOnly bool
 	// Operator is the installation's super admin.
 	Operator  bool
 	IP        string

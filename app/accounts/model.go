@@ -20,7 +20,9 @@ type Account struct {
 	Require2FA bool            `json:"require_2fa"`
 	Modules    map[string]bool `json:"modules"`
 	Plan       Plan            `json:"plan"`
-	CreatedAt  time.Time       `json:"created_at"`
+	// DoNotDisturb holds back automated messages at night.
+	DoNotDisturb DoNotDisturb `json:"do_not_disturb"`
+	CreatedAt    time.Time    `json:"created_at"`
 }
 
 // Plan holds the limits the operator sets for an account. Zero means unlimited.
@@ -64,7 +66,10 @@ type CustomRole struct {
 	Name        string                  `json:"name"`
 	Description string                  `json:"description"`
 	Permissions map[string]access.Level `json:"permissions"`
-	CreatedAt   time.Time               `json:"created_at"`
+	// OwnConversationsOnly limits holders to conversations assigned to them, to their teams, or
+	// unassigned in their inboxes.
+	OwnConversationsOnly bool      `json:"own_conversations_only"`
+	CreatedAt            time.Time `json:"created_at"`
 }
 
 // CustomRoles are scoped by account with unique names.

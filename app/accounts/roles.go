@@ -16,6 +16,9 @@ type RoleInput struct {
 	Name        *string                 `json:"name,omitempty"`
 	Description *string                 `json:"description,omitempty"`
 	Permissions map[string]access.Level `json:"permissions,omitempty"`
+	// OwnConversationsOnly limits holders to conversations assigned to them, to their teams, or
+	// unassigned in their inboxes.
+	OwnConversationsOnly *bool `json:"own_conversations_only,omitempty"`
 }
 
 func (in RoleInput) apply(r *CustomRole) error {
@@ -42,6 +45,9 @@ func (in RoleInput) apply(r *CustomRole) error {
 			}
 		}
 		r.Permissions = perms
+	}
+	if in.OwnConversationsOnly != nil {
+		r.OwnConversationsOnly = *in.OwnConversationsOnly
 	}
 	return fe.Err()
 }

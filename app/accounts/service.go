@@ -42,6 +42,8 @@ type AccountSettings struct {
 	Language   *string `json:"language,omitempty"`
 	Currency   *string `json:"currency,omitempty"`
 	Require2FA *bool   `json:"require_2fa,omitempty"`
+	// DoNotDisturb replaces the quiet hours for automated messages.
+	DoNotDisturb *DoNotDisturb `json:"do_not_disturb,omitempty"`
 }
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -80,6 +82,13 @@ func (in AccountSettings) apply(a *Account) error {
 	}
 	if in.Require2FA != nil {
 		a.Require2FA = *in.Require2FA
+	}
+	if d := in.DoNotDisturb; d != nil {
+		if _, _, err := d.validate(); err != nil && (d.Enabled || d.Start != "" || d.End != "") {
+			fe.Add("do_not_disturb", err.Error())
+		} else {
+			a.DoNotDisturb = *d
+		}
 	}
 	return fe.Err()
 }
@@ -229,6 +238,7 @@ func (s *Service) Actor(tx *storage.Tx, u *auth.User, accountID uint64) (access.
 		if m.CustomRoleID != 0 {
 			if r, err := CustomRoles.Get(tx, accountID, m.CustomRoleID); err == nil {
 				a.Permissions = r.Permissions
+				a.OwnConversationsOnly = r.OwnConversationsOnly
 			}
 		}
 	}

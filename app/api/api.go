@@ -23,8 +23,12 @@ import (
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/contacts"
+	"github.com/parleyhq/parley/app/conversations"
+	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/realtime"
+	"github.com/parleyhq/parley/app/replies"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/blob"
 )
@@ -37,7 +41,12 @@ type Deps struct {
 	Notify   *notify.Service
 	Hub      *realtime.Hub
 	Blobs    *blob.Store
-	Version  string
+	// The areas of the inbox.
+	Contacts      *contacts.Service
+	Inboxes       *inboxes.Service
+	Conversations *conversations.Service
+	Replies       *replies.Service
+	Version       string
 	// UI is the built frontend (frontend/dist); nil or empty serves a "not built" page.
 	UI fs.FS
 	// Demo fills demo data into an account (setup's "try with demo data").
@@ -138,6 +147,11 @@ func New(d Deps) *Server {
 
 	s.registerAuth()
 	s.registerAccounts()
+	s.registerContacts()
+	s.registerInboxes()
+	s.registerConversations()
+	s.registerConversationSettings()
+	s.registerReplies()
 	return s
 }
 

@@ -35,7 +35,16 @@ type Hub struct {
 	mu     sync.RWMutex
 	subs   map[*Subscriber]struct{}
 	closed bool
+	filter Filter
 }
+
+// Filter decides who may receive an event: it returns nil when every member of the event's
+// account may, else a predicate over user ids (a conversation's events reach only the people
+// allowed to see that conversation).
+type Filter func(e storage.Event) func(userID uint64) bool
+
+// SetFilter installs the visibility filter; call it before the feed starts.
+func (h *Hub) SetFilter(f Filter) { h.filter = f }
 
 // New builds an empty hub.
 func New() *Hub { return &Hub{subs: map[*Subscriber]struct{}{}} }
@@ -99,9 +108,16 @@ func (h *Hub) Handle(ctx context.Context, batch []storage.Event) error {
 		if err != nil {
 			continue
 		}
+		var allowed func(uint64) bool
+		if h.filter != nil {
+			allowed = h.filter(e)
+		}
 		h.mu.RLock()
 		for s := range h.subs {
 			if !slices.Contains(s.Accounts, e.Account) || (target.UserID != 0 && target.UserID != s.UserID) {
+				continue
+			}
+			if allowed != nil && !allowed(s.UserID) {
 				continue
 			}
 			select {

@@ -1,0 +1,5 @@
+package api
+
+// CONTRACT STUB — the conversation-extras helper replaces this file.
+
+func (s *Server) registerConversationSettings() {}

@@ -1,0 +1,5 @@
+package api
+
+// CONTRACT STUB — the conversations-core helper replaces this file.
+
+func (s *Server) registerConversations() {}

@@ -1,0 +1,5 @@
+package api
+
+// CONTRACT STUB — the contacts/inboxes helper replaces this file.
+
+func (s *Server) registerInboxes() {}

@@ -1,0 +1,5 @@
+package api
+
+// CONTRACT STUB — the replies/channels helper replaces this file.
+
+func (s *Server) registerReplies() {}
