@@ -8,6 +8,8 @@ import type { LoginResponse, SetupStatus } from '@/api/types'
 import { MODULES, modulePath } from '@/modules'
 import { useSession } from '@/stores/session'
 import { realtime } from '@/realtime'
+import { conversationRoutes } from '@/areas/conversations/routes'
+import { inboxSettingsRoutes } from '@/areas/inbox-settings/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -21,7 +23,7 @@ declare module 'vue-router' {
 /** What the boot sequence found out; App.vue shows an error page while failed is set. */
 export const bootState = reactive({ done: false, setupNeeded: false, failed: false, desktopFailed: false })
 
-const moduleRoutes: RouteRecordRaw[] = MODULES.map((m) => ({
+const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => m.key !== 'conversations').map((m) => ({
   path: modulePath(m.key).slice(1),
   name: `module-${m.key}`,
   component: () => import('@/areas/modules/ComingSoon.vue'),
@@ -36,6 +38,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/layouts/AppShell.vue'),
     children: [
       { path: '', name: 'home', component: () => import('@/areas/modules/HomeRedirect.vue') },
+      ...conversationRoutes,
       ...moduleRoutes,
       { path: 'profile', name: 'profile', component: () => import('@/areas/profile/ProfilePage.vue') },
       {
@@ -48,6 +51,7 @@ const routes: RouteRecordRaw[] = [
           { path: 'agents', name: 'settings-agents', component: () => import('@/areas/settings/AgentsSettings.vue'), meta: { admin: true } },
           { path: 'teams', name: 'settings-teams', component: () => import('@/areas/settings/TeamsSettings.vue'), meta: { admin: true } },
           { path: 'roles', name: 'settings-roles', component: () => import('@/areas/settings/RolesSettings.vue'), meta: { admin: true } },
+          ...inboxSettingsRoutes,
           { path: 'audit', name: 'settings-audit', component: () => import('@/areas/settings/AuditLog.vue'), meta: { admin: true } },
           { path: 'platform', name: 'settings-platform', component: () => import('@/areas/settings/PlatformSettings.vue'), meta: { operator: true } },
         ],

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import en from '@/i18n/en'
-import ptBR from '@/i18n/pt-BR'
+import { messages } from '@/i18n'
 import { MODULE_KEYS } from '@/modules'
 
 type Tree = { [k: string]: string | Tree }
@@ -15,8 +14,11 @@ function leaves(t: Tree, prefix = ''): Map<string, string> {
   return out
 }
 
-const enKeys = leaves(en as Tree)
-const ptKeys = leaves(ptBR as Tree)
+// The merged messages, so the areas' own string files are checked too.
+const en = messages.en
+const ptBR = messages['pt-BR']
+const enKeys = leaves(en as unknown as Tree)
+const ptKeys = leaves(ptBR as unknown as Tree)
 
 function placeholders(s: string): string[] {
   return [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()

@@ -4,6 +4,8 @@
 import { createI18n } from 'vue-i18n'
 import en from './en'
 import ptBR from './pt-BR'
+import * as inbox from '@/areas/conversations/messages'
+import * as inboxSettings from '@/areas/inbox-settings/messages'
 
 export const LOCALES = ['en', 'pt-BR'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -25,7 +27,11 @@ function initialLocale(): Locale {
   return normalizeLocale(typeof navigator === 'undefined' ? 'en' : navigator.language)
 }
 
-export const messages = { en, 'pt-BR': ptBR }
+// Areas keep their strings beside their components; they are merged under their own key.
+export const messages = {
+  en: { ...en, inbox: inbox.en, inboxSettings: inboxSettings.en },
+  'pt-BR': { ...ptBR, inbox: inbox.ptBR, inboxSettings: inboxSettings.ptBR },
+}
 
 export const i18n = createI18n({
   legacy: false,
