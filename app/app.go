@@ -172,6 +172,8 @@ func New(cfg Config) (*App, error) {
 	a.Contacts = contacts.New(db)
 	a.Inboxes = inboxes.New(db)
 	a.Conversations = conversations.New(conversations.Deps{DB: db, Blobs: a.Blobs, Jobs: a.Jobs, Search: a.Search, Logger: log})
+	a.Contacts.SetSearch(a.Search)
+	a.Inboxes.InUse = conversations.InboxConversations
 	a.Replies = replies.New(db, a.Conversations)
 	a.Outbox = channels.NewOutbox(db, a.Conversations, log, channelAdapters(a)...)
 	a.Hub.SetFilter(a.Conversations.RealtimeFilter)

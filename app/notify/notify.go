@@ -61,6 +61,11 @@ var Types = []Type{
 	{Key: "security", NameEN: "Security alerts (sign-ins, two-factor changes)", NamePT: "Alertas de segurança (acessos, verificação em duas etapas)", DefaultApp: true, DefaultEmail: true},
 	{Key: "account_added", NameEN: "Added to an account", NamePT: "Adicionado a uma conta", DefaultApp: true, DefaultEmail: true},
 	{Key: "team_added", NameEN: "Added to a team", NamePT: "Adicionado a um time", DefaultApp: true, DefaultEmail: false},
+	{Key: "conversation_assigned", NameEN: "A conversation is assigned to me", NamePT: "Uma conversa é atribuída a mim", DefaultApp: true, DefaultEmail: false},
+	{Key: "conversation_mention", NameEN: "Someone mentions me in a private note", NamePT: "Alguém me menciona em uma nota privada", DefaultApp: true, DefaultEmail: true},
+	{Key: "conversation_new_message", NameEN: "New message in a conversation assigned to me", NamePT: "Nova mensagem em uma conversa atribuída a mim", DefaultApp: false, DefaultEmail: false},
+	{Key: "sla_breached", NameEN: "An SLA target is missed", NamePT: "Uma meta de SLA é descumprida", DefaultApp: true, DefaultEmail: true},
+	{Key: "manual_action_assigned", NameEN: "A manual action is waiting for me", NamePT: "Uma ação manual aguarda por mim", DefaultApp: true, DefaultEmail: false},
 }
 
 // Channels a user can choose per type.
