@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/app/api"
 	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/channels"
+	apichannel "github.com/parleyhq/parley/app/channels/api"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/control"
 	"github.com/parleyhq/parley/app/conversations"
@@ -194,7 +195,9 @@ func New(cfg Config) (*App, error) {
 
 // channelAdapters are the channels this build can deliver through; each channel issue adds its
 // adapter here.
-func channelAdapters(a *App) []channels.Adapter { return nil }
+func channelAdapters(a *App) []channels.Adapter {
+	return []channels.Adapter{apichannel.New()}
+}
 
 // Start starts the background workers (change feed, scheduler, cron).
 func (a *App) Start(ctx context.Context) error {

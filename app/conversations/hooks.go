@@ -11,28 +11,56 @@ import (
 
 // registerJobs registers the scheduler handlers of this package (snooze wake-ups, scheduled
 // messages, SLA checks, deferred automated messages).
-func (s *Service) registerJobs() {}
+func (s *Service) registerJobs() {
+	s.Jobs.Handle(jobWake, s.runWake)
+	s.Jobs.Handle(jobScheduledSend, s.runScheduledSend)
+	s.Jobs.Handle(jobSLACheck, s.runSLACheck)
+	s.Jobs.Handle(jobAutomated, s.runAutomated)
+}
 
 // afterCreated runs when ingest or an agent starts a new conversation (before its first message
 // is appended): the inbox's SLA policy is applied here.
 func (s *Service) afterCreated(tx *storage.Tx, acct *accounts.Account, in *inboxes.Inbox, c *Conversation) error {
-	return nil
+	if err := s.slaOnCreated(tx, acct, in, c); err != nil || c.SLA == nil || c.ID == 0 {
+		// Not stored yet (no id): the clock is stored with the first message and its job is
+		// scheduled by that message's hook.
+		return err
+	}
+	if err := s.putConversation(tx, c); err != nil {
+		return err
+	}
+	return s.scheduleSLA(tx, c)
 }
 
 // afterIncoming runs after a contact's message is stored: greeting on a new conversation,
 // out-of-office reply outside business hours, waking a conversation snoozed until the next
 // reply, SLA clocks.
 func (s *Service) afterIncoming(tx *storage.Tx, acct *accounts.Account, in *inboxes.Inbox, c *Conversation, m *Message, created bool) error {
-	return nil
+	if err := s.wakeOnIncoming(tx, acct, in, c); err != nil {
+		return err
+	}
+	if err := s.slaOnIncoming(tx, acct, in, c); err != nil {
+		return err
+	}
+	return s.autoReplies(tx, acct, in, c, created)
 }
 
 // afterReply runs after an agent's outgoing (non-private) message is stored: SLA clocks.
 func (s *Service) afterReply(tx *storage.Tx, acct *accounts.Account, in *inboxes.Inbox, c *Conversation, m *Message) error {
-	return nil
+	if m != nil && (m.Type != Outgoing || m.Private) {
+		return nil
+	}
+	return s.slaOnReply(tx, c)
 }
 
 // afterStatus runs after a conversation's status changed from old: CSAT survey on resolution,
 // SLA resolution clock, snooze wake-up jobs.
 func (s *Service) afterStatus(tx *storage.Tx, acct *accounts.Account, in *inboxes.Inbox, c *Conversation, old Status) error {
-	return nil
+	if err := s.snoozeOnStatus(tx, c); err != nil {
+		return err
+	}
+	if err := s.slaOnStatus(tx, acct, in, c, old); err != nil {
+		return err
+	}
+	return s.csatOnStatus(tx, acct, in, c, old)
 }

@@ -1,15 +1,239 @@
 package conversations
 
-// CONTRACT STUB — the conversations-core helper replaces this file.
-
 import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley/app/access"
+	"github.com/parleyhq/parley/app/apperr"
+	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/search"
 )
 
-// SearchTypes are the conversation and message documents of the search index.
-func SearchTypes() []search.DocType { return nil }
+// Search documents. A conversation's document holds its contact's name, email and phone as they
+// were when the conversation last changed: a contact renamed later is found under the new name
+// only once the conversation changes again (known gap; a contact_updated consumer could
+// re-index the contact's conversations).
 
-// RealtimeFilter decides, for one change-feed event, which users of its account may receive it
-// (conversation events reach only those who may see the conversation). Nil means everyone.
-func (s *Service) RealtimeFilter(e storage.Event) func(userID uint64) bool { return nil }
+// Search page size per kind of result.
+const searchPageSize = 15
+
+func conversationDoc(tx *storage.Tx, c *Conversation) map[string]any {
+	doc := map[string]any{
+		"display_id":       strconv.FormatUint(c.DisplayID, 10),
+		"number":           strconv.FormatUint(c.DisplayID, 10),
+		"status":           string(c.Status),
+		"inbox_id":         strconv.FormatUint(c.InboxID, 10),
+		"labels":           c.Labels,
+		"last_activity_at": c.LastActivityAt,
+	}
+	if ct, err := contacts.Contacts.Get(tx, c.AccountID, c.ContactID); err == nil {
+		doc["contact_name"], doc["contact_email"], doc["contact_phone"] = ct.Name, ct.Email, ct.Phone
+	}
+	return doc
+}
+
+func messageDoc(m *Message) (map[string]any, bool) {
+	if m.Type == Activity || strings.TrimSpace(m.Content) == "" {
+		return nil, false
+	}
+	return map[string]any{
+		"content":         m.Content,
+		"conversation_id": strconv.FormatUint(m.ConversationID, 10),
+		"created_at":      m.CreatedAt,
+	}, true
+}
+
+// SearchTypes are the conversation and message documents of the search index. Activity lines
+// are never indexed; private notes are (the team may search them; contacts never search).
+func SearchTypes() []search.DocType {
+	return []search.DocType{
+		{
+			Name:   "conversation",
+			Entity: Conversations.Name(),
+			Load: func(tx *storage.Tx, account, id uint64) (map[string]any, bool, error) {
+				c, err := Conversations.Get(tx, account, id)
+				if apperr.Is(err, apperr.NotFound) {
+					return nil, false, nil
+				}
+				if err != nil {
+					return nil, false, err
+				}
+				return conversationDoc(tx, c), true, nil
+			},
+			Each: func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
+				return Conversations.EachAccount(tx, func(account uint64, c *Conversation) error {
+					return fn(account, c.ID, conversationDoc(tx, c))
+				})
+			},
+			Fields: []search.Field{
+				{Name: "display_id", Kind: search.Keyword},
+				{Name: "number", Kind: search.Text},
+				{Name: "contact_name", Kind: search.Text},
+				{Name: "contact_email", Kind: search.Text},
+				{Name: "contact_phone", Kind: search.Text},
+				{Name: "labels", Kind: search.Keyword},
+				{Name: "status", Kind: search.Keyword},
+				{Name: "inbox_id", Kind: search.Keyword},
+				{Name: "last_activity_at", Kind: search.Date},
+			},
+		},
+		{
+			Name:   "message",
+			Entity: Messages.Name(),
+			Load: func(tx *storage.Tx, account, id uint64) (map[string]any, bool, error) {
+				m, err := Messages.Get(tx, account, id)
+				if apperr.Is(err, apperr.NotFound) {
+					return nil, false, nil
+				}
+				if err != nil {
+					return nil, false, err
+				}
+				doc, ok := messageDoc(m)
+				return doc, ok, nil
+			},
+			Each: func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
+				return Messages.EachAccount(tx, func(account uint64, m *Message) error {
+					if doc, ok := messageDoc(m); ok {
+						return fn(account, m.ID, doc)
+					}
+					return nil
+				})
+			},
+			Fields: []search.Field{
+				{Name: "content", Kind: search.Text, Store: true},
+				{Name: "conversation_id", Kind: search.Keyword},
+				{Name: "created_at", Kind: search.Date},
+			},
+		},
+	}
+}
+
+// MessageHit is a message search result: the message with its conversation and the matching
+// excerpt (HTML: the match in <mark>, the rest escaped).
+type MessageHit struct {
+	MessageView
+	Highlight string `json:"highlight,omitempty"`
+}
+
+// SearchResult is the account-wide search (contacts are added by the API from the contacts
+// service).
+type SearchResult struct {
+	Conversations []ConversationView `json:"conversations"`
+	Messages      []MessageHit       `json:"messages"`
+}
+
+// Find is the account-wide search (named so because Deps.Search is the index): it finds
+// conversations (number, contact name, email, phone) and messages (content) the
+// actor may see; page is 1-based, searchPageSize of each. Hits the actor may not see are
+// dropped before paging, reading ahead in bigger pages so a restricted agent still gets full
+// pages.
+func (s *Service) Find(ctx context.Context, actor access.Actor, q string, page int) (*SearchResult, error) {
+	if err := actor.Require(module, access.View); err != nil {
+		return nil, err
+	}
+	if q = strings.TrimSpace(q); q == "" {
+		return nil, apperr.Field("q", "is required")
+	}
+	if s.Search == nil {
+		return nil, apperr.Unavailablef("search is not available yet")
+	}
+	if page < 1 {
+		page = 1
+	}
+	key, err := s.mediaKey()
+	if err != nil {
+		return nil, err
+	}
+	out := &SearchResult{Conversations: []ConversationView{}, Messages: []MessageHit{}}
+	var v *viewer
+	s.DB.View(func(tx *storage.Tx) error { v = viewerOf(tx, actor); return nil })
+	need := page * searchPageSize
+	skip := (page - 1) * searchPageSize
+
+	// Conversations.
+	err = s.visibleHits(ctx, actor.AccountID, "conversation", q, need, false, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
+		c, err := Conversations.Get(tx, actor.AccountID, h.ID)
+		if err != nil || !v.canSee(c) {
+			return false
+		}
+		if skip > 0 {
+			skip--
+			return true
+		}
+		out.Conversations = append(out.Conversations, vs.conversation(c))
+		return true
+	}, key, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+
+	// Messages.
+	skip = (page - 1) * searchPageSize
+	err = s.visibleHits(ctx, actor.AccountID, "message", q, need, true, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
+		m, err := Messages.Get(tx, actor.AccountID, h.ID)
+		if err != nil || m.Type == Activity {
+			return false
+		}
+		c, err := Conversations.Get(tx, actor.AccountID, m.ConversationID)
+		if err != nil || !v.canSee(c) {
+			return false
+		}
+		if skip > 0 {
+			skip--
+			return true
+		}
+		hit := MessageHit{MessageView: vs.message(c, m)}
+		if f := h.Fragments["content"]; len(f) > 0 {
+			hit.Highlight = f[0]
+		}
+		out.Messages = append(out.Messages, hit)
+		return true
+	}, key, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// visibleHits pages through the search hits of one type, calling keep for each inside a read
+// transaction, until keep accepted `need` hits or the results (or MaxFrom) run out. keep
+// returns false for a hit that does not count (invisible or gone).
+func (s *Service) visibleHits(ctx context.Context, account uint64, typ, q string, need int, highlight bool,
+	keep func(tx *storage.Tx, vs *viewSet, h search.Hit) bool, key []byte, viewer uint64) error {
+	size := min(need*3, search.MaxSize)
+	kept := 0
+	for from := 0; kept < need && from <= search.MaxFrom; from += size {
+		res, err := s.Search.Search(ctx, search.Query{Account: account, Types: []string{typ}, Text: q, From: from, Size: size, Highlight: highlight})
+		if err != nil {
+			return qError(err)
+		}
+		err = s.DB.View(func(tx *storage.Tx) error {
+			vs := s.views(tx, key, account, viewer)
+			for _, h := range res.Hits {
+				if kept < need && keep(tx, vs, h) {
+					kept++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(res.Hits) < size {
+			return nil
+		}
+	}
+	return nil
+}
+
+// qError names the query parameter in the search's complaint about the text ("has no words to
+// search for").
+func qError(err error) error {
+	if e, ok := apperr.As(err); ok && e.Fields["text"] != "" {
+		return apperr.Field("q", e.Fields["text"])
+	}
+	return err
+}

@@ -75,6 +75,428 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/canned_responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's canned responses, by short code */
+        get: operations["canned-responses-list"];
+        put?: never;
+        /** Add a canned response (administrators) */
+        post: operations["canned-responses-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/canned_responses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a canned response (administrators; same as PATCH, for Chatwoot clients) */
+        put: operations["canned-responses-replace"];
+        post?: never;
+        /** Delete a canned response (administrators) */
+        delete: operations["canned-responses-delete"];
+        options?: never;
+        head?: never;
+        /** Change a canned response (administrators) */
+        patch: operations["canned-responses-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's contacts, a page at a time */
+        get: operations["contacts-list"];
+        put?: never;
+        /** Create a contact, optionally with its identity in an inbox (inbox_id, source_id) */
+        post: operations["contacts-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find contacts by keyword, best match first */
+        get: operations["contacts-search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact */
+        get: operations["contacts-get"];
+        /** Change a contact; fields left out stay as they are, attributes are merged */
+        put: operations["contacts-update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a contact; fields left out stay as they are, attributes are merged */
+        patch: operations["contacts-patch"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversations you may see, newest activity first, with the counts of each tab */
+        get: operations["conversations-list"];
+        put?: never;
+        /** Start a conversation with a contact in an inbox you work in */
+        post: operations["conversations-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The counts of each tab (mine, unassigned, assigned, all) for a filter */
+        get: operations["conversations-meta"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation */
+        get: operations["conversations-get"];
+        put?: never;
+        post?: never;
+        /** Delete a conversation and its messages (administrators) */
+        delete: operations["conversations-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign a conversation to an agent (assignee_id, 0 or null to unassign) or a team (team_id); answers the agent or team */
+        post: operations["conversations-assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a conversation's custom attributes */
+        post: operations["conversations-custom-attributes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's labels */
+        get: operations["conversation-labels-list"];
+        put?: never;
+        /** Replace a conversation's labels */
+        post: operations["conversation-labels-set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's messages, 20 at a time, oldest first */
+        get: operations["messages-list"];
+        put?: never;
+        /** Reply, add a private note (with @mentions) or, in API inboxes, record an incoming message */
+        post: operations["messages-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/scheduled_messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's scheduled messages (every state) */
+        get: operations["scheduled-messages-list"];
+        put?: never;
+        /** Schedule a message (or a private note) to be sent at send_at */
+        post: operations["scheduled-messages-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/scheduled_messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel a scheduled message that has not been sent */
+        delete: operations["scheduled-messages-cancel"];
+        options?: never;
+        head?: never;
+        /** Change a scheduled message that has not been sent */
+        patch: operations["scheduled-messages-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply an SLA policy to a conversation (0 removes it) */
+        post: operations["conversation-sla-apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_bot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn the bot on or off for the conversation's contact */
+        post: operations["conversations-toggle-bot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change a conversation's priority */
+        post: operations["conversations-toggle-priority"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change a conversation's status */
+        post: operations["conversations-toggle-status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_typing_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tell the others looking at the conversation that you are typing (on) or stopped (off) */
+        post: operations["conversations-typing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a conversation read (your unread count goes to zero) */
+        post: operations["conversations-mark-read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/csat_survey_responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Satisfaction survey responses, newest first */
+        get: operations["csat-responses-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/csat_survey_responses/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Satisfaction summary: count, average, ratings, satisfaction and response rate */
+        get: operations["csat-responses-metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/custom_filters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved conversation views */
+        get: operations["custom-filters-list"];
+        put?: never;
+        /** Save a conversation view (at most 50 per person) */
+        post: operations["custom-filters-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/custom_filters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a saved view */
+        delete: operations["custom-filters-delete"];
+        options?: never;
+        head?: never;
+        /** Rename a saved view or replace its filter */
+        patch: operations["custom-filters-update"];
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/custom_roles": {
         parameters: {
             query?: never;
@@ -109,6 +531,221 @@ export interface paths {
         head?: never;
         /** Change a custom role (administrators) */
         patch: operations["roles-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inbox_members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the agents who work an inbox (administrators) */
+        post: operations["inbox-members-set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Replace the agents who work an inbox (administrators) */
+        patch: operations["inbox-members-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inbox_members/{inbox_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agents who work an inbox */
+        get: operations["inbox-members-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inboxes you work in (all of them for administrators) */
+        get: operations["inboxes-list"];
+        put?: never;
+        /** Create an inbox (administrators; API inboxes in this release) */
+        post: operations["inboxes-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An inbox */
+        get: operations["inboxes-get"];
+        put?: never;
+        post?: never;
+        /** Delete an inbox without conversations (administrators); disable one that has them */
+        delete: operations["inboxes-delete"];
+        options?: never;
+        head?: never;
+        /** Change an inbox's settings (administrators); fields left out stay as they are */
+        patch: operations["inboxes-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's conversation labels */
+        get: operations["labels-list"];
+        put?: never;
+        /** Create a label (administrators) */
+        post: operations["labels-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/labels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A label */
+        get: operations["labels-get"];
+        put?: never;
+        post?: never;
+        /** Delete a label (administrators) and take it off every conversation */
+        delete: operations["labels-delete"];
+        options?: never;
+        head?: never;
+        /** Change a label (administrators); a new title is carried over to its conversations */
+        patch: operations["labels-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's global macros and your personal ones */
+        get: operations["macros-list"];
+        put?: never;
+        /** Create a macro (global ones: administrators) */
+        post: operations["macros-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/macros/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A macro */
+        get: operations["macros-get"];
+        put?: never;
+        post?: never;
+        /** Delete a macro (global ones: administrators; personal ones: their author) */
+        delete: operations["macros-delete"];
+        options?: never;
+        head?: never;
+        /** Change a macro (global ones: administrators; personal ones: their author) */
+        patch: operations["macros-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/macros/{id}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a macro on conversations; each result says whether all its actions ran or which one failed */
+        post: operations["macros-execute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/manual_actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The manual actions queue */
+        get: operations["manual-actions-list"];
+        put?: never;
+        /** Queue a manual action */
+        post: operations["manual-actions-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/manual_actions/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a manual action done (again: no change) */
+        post: operations["manual-actions-complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/manual_actions/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a done manual action back in the queue */
+        post: operations["manual-actions-reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/accounts/{account_id}/notifications": {
@@ -162,6 +799,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search conversations, messages and contacts you may see */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/sla_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's SLA policies */
+        get: operations["sla-policies-list"];
+        put?: never;
+        /** Create an SLA policy (administrators); targets in minutes, 0 for none */
+        post: operations["sla-policies-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/sla_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An SLA policy */
+        get: operations["sla-policies-get"];
+        put?: never;
+        post?: never;
+        /** Delete an SLA policy (administrators) */
+        delete: operations["sla-policies-delete"];
+        options?: never;
+        head?: never;
+        /** Change an SLA policy (administrators) */
+        patch: operations["sla-policies-update"];
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/teams": {
         parameters: {
             query?: never;
@@ -213,6 +904,23 @@ export interface paths {
         post: operations["team-members-add"];
         /** Remove agents from a team (administrators) */
         delete: operations["team-members-remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file (up to 40 MB) to attach to a message by its hash */
+        post: operations["attachments-upload"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -505,6 +1213,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             currency: string;
+            do_not_disturb: components["schemas"]["DoNotDisturb"];
             /** Format: int64 */
             id: number;
             language: string;
@@ -535,10 +1244,33 @@ export interface components {
         };
         AccountSettings: {
             currency?: string;
+            do_not_disturb?: components["schemas"]["DoNotDisturb"];
             language?: string;
             name?: string;
             require_2fa?: boolean;
             time_zone?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        Action: {
+            action_name: string;
+            action_params?: unknown[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ActionInput: {
+            /** Format: int64 */
+            assignee_id?: number;
+            /** Format: int64 */
+            contact_id?: number;
+            /** Format: int64 */
+            conversation_id?: number;
+            /** Format: date-time */
+            due_at?: string;
+            kind: string;
+            note?: string;
+            source?: string;
+            title: string;
         } & {
             [key: string]: unknown;
         };
@@ -568,6 +1300,71 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        AssigneeView: {
+            availability_status: string;
+            available_name: string;
+            avatar_url: string;
+            email: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        Assignment: {
+            /** Format: int64 */
+            assignee_id?: number;
+            /** Format: int64 */
+            team_id?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        Attachment: {
+            content_type?: string;
+            /** Format: double */
+            coordinates_lat?: number;
+            /** Format: double */
+            coordinates_long?: number;
+            fallback_title?: string;
+            /** Format: int64 */
+            file_size?: number;
+            file_type: string;
+            hash?: string;
+            name?: string;
+            phone_number?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        AttachmentView: {
+            content_type?: string;
+            /** Format: double */
+            coordinates_lat: number;
+            /** Format: double */
+            coordinates_long: number;
+            data_url: string;
+            extension: string;
+            fallback_title: string;
+            /** Format: int64 */
+            file_size: number;
+            file_type: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            message_id: number;
+            name: string;
+            phone_number?: string;
+            thumb_url: string;
+        } & {
+            [key: string]: unknown;
+        };
+        AttrsBody: {
+            custom_attributes: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         AuditEntry: {
             /** Format: int64 */
             account_id: number;
@@ -594,6 +1391,89 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        AutoAssignConfig: {
+            /** Format: int64 */
+            max_assignment_limit: number;
+        } & {
+            [key: string]: unknown;
+        };
+        BotBody: {
+            /** @description on: the account's bot answers this contact; off: people do */
+            bot_enabled: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        CSATItem: {
+            /** Format: int64 */
+            assigned_agent_id: number;
+            assigned_agent_name: string;
+            /** Format: int64 */
+            contact_id: number;
+            contact_name: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: date-time */
+            created_at: string;
+            feedback_message: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inbox_id: number;
+            /** Format: int64 */
+            rating: number;
+            /** Format: int64 */
+            team_id: number;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        CSATPage: {
+            /** Format: int64 */
+            current_page: number;
+            payload: components["schemas"]["CSATItem"][] | null;
+            /** Format: int64 */
+            total_count: number;
+        } & {
+            [key: string]: unknown;
+        };
+        CSATSummary: {
+            /** Format: double */
+            average: number;
+            ratings_count: {
+                [key: string]: number;
+            };
+            /** Format: double */
+            response_rate: number;
+            /** Format: double */
+            satisfaction_score: number;
+            /** Format: int64 */
+            total_count: number;
+            /** Format: int64 */
+            total_sent_messages_count: number;
+        } & {
+            [key: string]: unknown;
+        };
+        CannedInput: {
+            content?: string;
+            short_code?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        CannedResponse: {
+            /** Format: int64 */
+            account_id: number;
+            content: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            short_code: string;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
         ConfirmInputBody: {
             otp: string;
         } & {
@@ -601,6 +1481,210 @@ export interface components {
         };
         ConfirmOutputBody: {
             recovery_codes: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactCreatedPayload: {
+            payload: components["schemas"]["CreatedContact"];
+        } & {
+            [key: string]: unknown;
+        };
+        ContactInboxView: {
+            /** Format: int64 */
+            contact_id: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inbox_id: number;
+            source_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactInput: {
+            additional_attributes?: {
+                [key: string]: unknown;
+            };
+            blocked?: boolean;
+            city?: string;
+            company_name?: string;
+            country?: string;
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            email?: string;
+            identifier?: string;
+            name?: string;
+            phone_number?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactList: {
+            meta: components["schemas"]["ContactListMeta"];
+            payload: components["schemas"]["ContactView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactListMeta: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            current_page: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactPayload: {
+            payload: components["schemas"]["ContactView"];
+        } & {
+            [key: string]: unknown;
+        };
+        ContactSummary: {
+            blocked: boolean;
+            email: string;
+            /** Format: int64 */
+            id: number;
+            identifier: string;
+            name: string;
+            phone_number: string;
+            thumbnail: string;
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactView: {
+            additional_attributes: {
+                [key: string]: unknown;
+            };
+            blocked: boolean;
+            bot_enabled: boolean;
+            city: string;
+            company_name: string;
+            country: string;
+            /** Format: int64 */
+            created_at: number;
+            custom_attributes: {
+                [key: string]: unknown;
+            };
+            email: string;
+            /** Format: int64 */
+            id: number;
+            identifier: string;
+            /** Format: int64 */
+            last_activity_at: number | null;
+            name: string;
+            phone_number: string;
+            thumbnail: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ConvLabelsOutputBody: {
+            payload: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ConvListOutputBody: {
+            data: components["schemas"]["ListResult"];
+        } & {
+            [key: string]: unknown;
+        };
+        ConvMetaOutputBody: {
+            meta: components["schemas"]["Counts"];
+        } & {
+            [key: string]: unknown;
+        };
+        ConversationMeta: {
+            assignee: components["schemas"]["AssigneeView"];
+            channel: string;
+            hmac_verified: boolean;
+            sender: components["schemas"]["ContactSummary"];
+            team: components["schemas"]["TeamSummary"];
+        } & {
+            [key: string]: unknown;
+        };
+        ConversationView: {
+            /** Format: int64 */
+            account_id: number;
+            additional_attributes: {
+                [key: string]: unknown;
+            };
+            bot_enabled: boolean;
+            can_reply: boolean;
+            /** Format: int64 */
+            created_at: number;
+            custom_attributes: {
+                [key: string]: unknown;
+            };
+            /** Format: int64 */
+            first_reply_created_at: number | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inbox_id: number;
+            labels: string[] | null;
+            /** Format: int64 */
+            last_activity_at: number;
+            messages: components["schemas"]["MessageView"][] | null;
+            meta: components["schemas"]["ConversationMeta"];
+            priority: string | null;
+            sla: components["schemas"]["SLAView"];
+            /** Format: int64 */
+            snoozed_until: number | null;
+            status: string;
+            /** Format: int64 */
+            team_id: number | null;
+            /** Format: int64 */
+            timestamp: number;
+            /** Format: int64 */
+            unread_count: number;
+            uuid: string;
+            /** Format: int64 */
+            waiting_since: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        Counts: {
+            /** Format: int64 */
+            all_count: number;
+            /** Format: int64 */
+            assigned_count: number;
+            /** Format: int64 */
+            mine_count: number;
+            /** Format: int64 */
+            unassigned_count: number;
+        } & {
+            [key: string]: unknown;
+        };
+        CreatedContact: {
+            contact: components["schemas"]["ContactView"];
+            contact_inbox: components["schemas"]["ContactInboxView"];
+        } & {
+            [key: string]: unknown;
+        };
+        CustomFilter: {
+            /** Format: int64 */
+            account_id: number;
+            /** Format: date-time */
+            created_at: string;
+            filter_type: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            query: components["schemas"]["Filter"];
+            /** Format: int64 */
+            user_id: number;
+        } & {
+            [key: string]: unknown;
+        };
+        CustomFilterCreateBody: {
+            /** @enum {string} */
+            filter_type?: "conversation";
+            name: string;
+            query: components["schemas"]["Filter"];
+        } & {
+            [key: string]: unknown;
+        };
+        CustomFilterUpdateBody: {
+            name?: string;
+            query?: components["schemas"]["Filter"];
         } & {
             [key: string]: unknown;
         };
@@ -613,6 +1697,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             name: string;
+            own_conversations_only: boolean;
             permissions: {
                 [key: string]: string;
             };
@@ -622,6 +1707,16 @@ export interface components {
         DisableInputBody: {
             password: string;
         } & {
+            [key: string]: unknown;
+        };
+        DoNotDisturb: {
+            enabled: boolean;
+            end: string;
+            start: string;
+        } & {
+            [key: string]: unknown;
+        };
+        EmptyObjectBody: {
             [key: string]: unknown;
         };
         Enrollment: {
@@ -676,12 +1771,156 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ExecResult: {
+            /** Format: int64 */
+            conversation_id: number;
+            error?: string;
+            /** Format: int64 */
+            failed_action?: number;
+            ok: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        Filter: {
+            /** Format: int64 */
+            assignee_id?: number;
+            assignee_type?: string;
+            /** Format: int64 */
+            inbox_id?: number;
+            labels?: string[] | null;
+            priority?: string;
+            /** Format: date-time */
+            since?: string;
+            sort?: string;
+            status?: string;
+            /** Format: int64 */
+            team_id?: number;
+            unread?: boolean;
+            /** Format: date-time */
+            until?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        FirstMessage: {
+            attachments?: components["schemas"]["Attachment"][] | null;
+            content: string;
+        } & {
+            [key: string]: unknown;
+        };
         FormFile: {
             ContentType: string;
             Filename: string;
             IsSet: boolean;
             /** Format: int64 */
             Size: number;
+        } & {
+            [key: string]: unknown;
+        };
+        InboxInput: {
+            auto_assignment_config?: components["schemas"]["AutoAssignConfig"];
+            channel?: {
+                [key: string]: unknown;
+            };
+            channel_type?: string;
+            csat_survey_enabled?: boolean;
+            enable_auto_assignment?: boolean;
+            enabled?: boolean;
+            greeting_enabled?: boolean;
+            greeting_message?: string;
+            lock_to_single_conversation?: boolean;
+            member_ids?: number[] | null;
+            name?: string;
+            out_of_office_message?: string;
+            /** Format: int64 */
+            sla_policy_id?: number;
+            team_ids?: number[] | null;
+            working_hours?: components["schemas"]["WorkingHour"][] | null;
+            working_hours_enabled?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        InboxListPayload: {
+            payload: components["schemas"]["InboxView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        InboxMembersInput: {
+            /** Format: int64 */
+            inbox_id: number;
+            user_ids: number[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        InboxMembersPayload: {
+            payload: components["schemas"]["Agent"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        InboxView: {
+            /** Format: int64 */
+            account_id: number;
+            auto_assignment_config: components["schemas"]["AutoAssignConfig"];
+            channel: {
+                [key: string]: unknown;
+            };
+            channel_type: string;
+            csat_survey_enabled: boolean;
+            enable_auto_assignment: boolean;
+            enabled: boolean;
+            greeting_enabled: boolean;
+            greeting_message: string;
+            /** Format: int64 */
+            id: number;
+            inbox_identifier: string;
+            lock_to_single_conversation: boolean;
+            member_ids: number[] | null;
+            name: string;
+            out_of_office_message: string;
+            /** Format: int64 */
+            sla_policy_id: number | null;
+            team_ids: number[] | null;
+            timezone: string;
+            working_hours: components["schemas"]["WorkingHour"][] | null;
+            working_hours_enabled: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        Label: {
+            /** Format: int64 */
+            account_id: number;
+            color: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: int64 */
+            id: number;
+            show_on_sidebar: boolean;
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        LabelInput: {
+            color?: string;
+            description?: string;
+            show_on_sidebar?: boolean;
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        LabelsInputBody: {
+            /** @description the conversation's labels from now on (titles of the account's labels) */
+            labels: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        LabelsOutputBody: {
+            payload: components["schemas"]["Label"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ListResult: {
+            meta: components["schemas"]["Counts"];
+            payload: components["schemas"]["ConversationView"][] | null;
         } & {
             [key: string]: unknown;
         };
@@ -693,9 +1932,160 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Macro: {
+            /** Format: int64 */
+            account_id: number;
+            actions: components["schemas"]["Action"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            created_by_id: number;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: date-time */
+            updated_at: string;
+            visibility: string;
+        } & {
+            [key: string]: unknown;
+        };
+        MacroInput: {
+            actions?: components["schemas"]["Action"][];
+            name?: string;
+            /** @enum {string} */
+            visibility?: "personal" | "global";
+        } & {
+            [key: string]: unknown;
+        };
+        MacroPayload: {
+            payload: components["schemas"]["Macro"];
+        } & {
+            [key: string]: unknown;
+        };
+        MacroRunBody: {
+            /** @description conversation numbers (display ids) */
+            conversation_ids: number[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        MacroRunOutputBody: {
+            payload: components["schemas"]["ExecResult"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        MacrosOutputBody: {
+            payload: components["schemas"]["Macro"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ManualAction: {
+            /** Format: int64 */
+            account_id: number;
+            /** Format: int64 */
+            assignee_id?: number;
+            /** Format: int64 */
+            contact_id?: number;
+            /** Format: int64 */
+            conversation_id?: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            done_at?: string;
+            /** Format: int64 */
+            done_by?: number;
+            /** Format: date-time */
+            due_at?: string;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            note?: string;
+            source?: string;
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ManualActionPage: {
+            items: components["schemas"]["ManualAction"][] | null;
+            next?: string;
+        } & {
+            [key: string]: unknown;
+        };
         MembersInputBody: {
             user_ids: number[] | null;
         } & {
+            [key: string]: unknown;
+        };
+        MessageHit: {
+            /** Format: int64 */
+            account_id: number;
+            attachments: components["schemas"]["AttachmentView"][] | null;
+            content: string;
+            content_attributes: {
+                [key: string]: unknown;
+            };
+            content_type: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: int64 */
+            created_at: number;
+            error?: string;
+            highlight?: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inbox_id: number;
+            mentions?: number[] | null;
+            /** Format: int64 */
+            message_type: number;
+            private: boolean;
+            sender: components["schemas"]["SenderView"];
+            source_id: string | null;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        MessageView: {
+            /** Format: int64 */
+            account_id: number;
+            attachments: components["schemas"]["AttachmentView"][] | null;
+            content: string;
+            content_attributes: {
+                [key: string]: unknown;
+            };
+            content_type: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: int64 */
+            created_at: number;
+            error?: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inbox_id: number;
+            mentions?: number[] | null;
+            /** Format: int64 */
+            message_type: number;
+            private: boolean;
+            sender: components["schemas"]["SenderView"];
+            source_id: string | null;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        MessagesMeta: {
+            assignee: components["schemas"]["AssigneeView"];
+            contact: components["schemas"]["ContactSummary"];
+            labels: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        MessagesPage: {
+            meta: components["schemas"]["MessagesMeta"];
+            payload: components["schemas"]["MessageView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        MetaStruct: {
             [key: string]: unknown;
         };
         Module: {
@@ -714,6 +2104,61 @@ export interface components {
             name: string;
             password?: string;
             role: string;
+        } & {
+            [key: string]: unknown;
+        };
+        NewContact: {
+            additional_attributes?: {
+                [key: string]: unknown;
+            };
+            blocked?: boolean;
+            city?: string;
+            company_name?: string;
+            country?: string;
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            email?: string;
+            identifier?: string;
+            /** Format: int64 */
+            inbox_id?: number;
+            name?: string;
+            phone_number?: string;
+            source_id?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        NewConversation: {
+            additional_attributes?: {
+                [key: string]: unknown;
+            };
+            /** Format: int64 */
+            assignee_id?: number;
+            /** Format: int64 */
+            contact_id: number;
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            /** Format: int64 */
+            inbox_id: number;
+            message?: components["schemas"]["FirstMessage"];
+            source_id?: string;
+            status?: string;
+            /** Format: int64 */
+            team_id?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        NewMessage: {
+            attachments?: components["schemas"]["Attachment"][] | null;
+            content?: string;
+            content_attributes?: {
+                [key: string]: unknown;
+            };
+            content_type?: string;
+            message_type?: string;
+            private?: boolean;
+            source_id?: string;
         } & {
             [key: string]: unknown;
         };
@@ -773,6 +2218,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        PayloadStruct: {
+            /** Format: int64 */
+            conversation_id: number;
+            current_status: string;
+            /** Format: int64 */
+            snoozed_until: number | null;
+            success: boolean;
+        } & {
+            [key: string]: unknown;
+        };
         PersonalToken: {
             /** Format: date-time */
             created_at: string;
@@ -797,6 +2252,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             currency: string;
+            do_not_disturb: components["schemas"]["DoNotDisturb"];
             /** Format: int64 */
             id: number;
             language: string;
@@ -816,6 +2272,12 @@ export interface components {
             };
             name?: string;
             plan?: components["schemas"]["Plan"];
+        } & {
+            [key: string]: unknown;
+        };
+        PriorityInputBody: {
+            /** @description urgent, high, medium, low, or none / null to remove it */
+            priority: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -858,9 +2320,117 @@ export interface components {
         RoleInput: {
             description?: string;
             name?: string;
+            own_conversations_only?: boolean;
             permissions?: {
                 [key: string]: string;
             };
+        } & {
+            [key: string]: unknown;
+        };
+        SLAPolicy: {
+            /** Format: int64 */
+            account_id: number;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: int64 */
+            first_response_time_threshold: number;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            next_response_time_threshold: number;
+            only_during_business_hours: boolean;
+            /** Format: int64 */
+            resolution_time_threshold: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SLAPolicyInput: {
+            description?: string;
+            /** Format: int64 */
+            first_response_time_threshold?: number;
+            name?: string;
+            /** Format: int64 */
+            next_response_time_threshold?: number;
+            only_during_business_hours?: boolean;
+            /** Format: int64 */
+            resolution_time_threshold?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SLAView: {
+            breaches: string[] | null;
+            name: string;
+            /** Format: int64 */
+            next_due_at: number | null;
+            /** Format: int64 */
+            policy_id: number;
+            state: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ScheduleInput: {
+            attachments?: components["schemas"]["Attachment"][];
+            content?: string;
+            private?: boolean;
+            /** Format: date-time */
+            send_at?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ScheduledListOutputBody: {
+            payload: components["schemas"]["ScheduledMessage"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ScheduledMessage: {
+            /** Format: int64 */
+            account_id: number;
+            attachments?: components["schemas"]["Attachment"][] | null;
+            /** Format: int64 */
+            author_id: number;
+            content: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: date-time */
+            created_at: string;
+            error?: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            message_id?: number;
+            private: boolean;
+            /** Format: date-time */
+            send_at: string;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        SearchOutputBody: {
+            payload: components["schemas"]["SearchPayload"];
+        } & {
+            [key: string]: unknown;
+        };
+        SearchPayload: {
+            contacts: components["schemas"]["ContactView"][] | null;
+            conversations: components["schemas"]["ConversationView"][] | null;
+            messages: components["schemas"]["MessageHit"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        SenderView: {
+            available_name?: string;
+            avatar_url: string;
+            email?: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            phone_number?: string;
+            thumbnail: string;
+            type: string;
         } & {
             [key: string]: unknown;
         };
@@ -901,10 +2471,48 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        SlaApplyBody: {
+            /**
+             * Format: int64
+             * @description The policy to apply; 0 removes the conversation's SLA
+             */
+            sla_policy_id: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SlaPoliciesOutputBody: {
+            payload: components["schemas"]["SLAPolicy"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        StatusInputBody: {
+            /**
+             * Format: int64
+             * @description when a snoozed conversation wakes (unix seconds); without it, at the contact's next message
+             */
+            snoozed_until?: number;
+            /** @description open, pending, resolved or snoozed; empty toggles between open and resolved */
+            status?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        StatusOutputBody: {
+            meta: components["schemas"]["MetaStruct"];
+            payload: components["schemas"]["PayloadStruct"];
+        } & {
+            [key: string]: unknown;
+        };
         TeamInput: {
             allow_auto_assign?: boolean;
             description?: string;
             name?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TeamSummary: {
+            /** Format: int64 */
+            id: number;
+            name: string;
         } & {
             [key: string]: unknown;
         };
@@ -923,6 +2531,28 @@ export interface components {
         };
         TokenInputBody: {
             name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TypingInputBody: {
+            /** @enum {string} */
+            typing_status: "on" | "off";
+        } & {
+            [key: string]: unknown;
+        };
+        WorkingHour: {
+            /** Format: int64 */
+            close_hour?: number;
+            /** Format: int64 */
+            close_minutes?: number;
+            closed_all_day?: boolean;
+            /** Format: int64 */
+            day_of_week: number;
+            open_all_day?: boolean;
+            /** Format: int64 */
+            open_hour?: number;
+            /** Format: int64 */
+            open_minutes?: number;
         } & {
             [key: string]: unknown;
         };
@@ -1169,6 +2799,1371 @@ export interface operations {
             };
         };
     };
+    "canned-responses-list": {
+        parameters: {
+            query?: {
+                /** @description keeps responses whose short code starts with it or whose content contains it, ignoring case */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponse"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "canned-responses-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CannedInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "canned-responses-replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CannedInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "canned-responses-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "canned-responses-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CannedInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-list": {
+        parameters: {
+            query?: {
+                /** @description 1-based page of 15 contacts */
+                page?: number;
+                /** @description default -last_activity_at (most recent first) */
+                sort?: "name" | "-name" | "last_activity_at" | "-last_activity_at";
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewContact"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactCreatedPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-search": {
+        parameters: {
+            query?: {
+                /** @description name, email, phone, identifier or company; the last word matches as a prefix */
+                q?: string;
+                /** @description 1-based page of 15 contacts */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-patch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-list": {
+        parameters: {
+            query?: {
+                /** @description open (default), pending, resolved, snoozed or all */
+                status?: string;
+                /** @description me, unassigned, assigned or all (default) */
+                assignee_type?: string;
+                inbox_id?: number;
+                team_id?: number;
+                /** @description conversations carrying every one of these labels */
+                labels?: string[] | null;
+                /** @description the same as labels, as Chatwoot clients send it */
+                "labels[]"?: string[] | null;
+                /** @description urgent, high, medium, low or none */
+                priority?: string;
+                /** @description only conversations with messages you have not seen */
+                unread?: boolean;
+                /** @description last activity at or after (unix seconds) */
+                since?: number;
+                /** @description last activity before (unix seconds) */
+                until?: number;
+                /** @description last_activity_at (default, newest first) or created_at */
+                sort?: string;
+                /** @description words to find in the conversation number or the contact's name, email or phone (list only) */
+                q?: string;
+                /** @description 1-based page of 25 (list only) */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvListOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewConversation"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-meta": {
+        parameters: {
+            query?: {
+                /** @description open (default), pending, resolved, snoozed or all */
+                status?: string;
+                /** @description me, unassigned, assigned or all (default) */
+                assignee_type?: string;
+                inbox_id?: number;
+                team_id?: number;
+                /** @description conversations carrying every one of these labels */
+                labels?: string[] | null;
+                /** @description the same as labels, as Chatwoot clients send it */
+                "labels[]"?: string[] | null;
+                /** @description urgent, high, medium, low or none */
+                priority?: string;
+                /** @description only conversations with messages you have not seen */
+                unread?: boolean;
+                /** @description last activity at or after (unix seconds) */
+                since?: number;
+                /** @description last activity before (unix seconds) */
+                until?: number;
+                /** @description last_activity_at (default, newest first) or created_at */
+                sort?: string;
+                /** @description words to find in the conversation number or the contact's name, email or phone (list only) */
+                q?: string;
+                /** @description 1-based page of 25 (list only) */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvMetaOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Assignment"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-custom-attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttrsBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttrsBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversation-labels-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvLabelsOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversation-labels-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelsInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConvLabelsOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "messages-list": {
+        parameters: {
+            query?: {
+                /** @description the page of messages before this message id (default: the latest) */
+                before?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagesPage"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "messages-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "scheduled-messages-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledListOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "scheduled-messages-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledMessage"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "scheduled-messages-cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "scheduled-messages-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledMessage"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversation-sla-apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaApplyBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-toggle-bot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-toggle-priority": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriorityInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyObjectBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-toggle-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypingInputBody"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "conversations-mark-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "csat-responses-list": {
+        parameters: {
+            query?: {
+                /** @description Unix seconds: responses from this moment */
+                since?: number;
+                /** @description Unix seconds: responses before this moment */
+                until?: number;
+                inbox_id?: number;
+                assignee_id?: number;
+                /** @description Only responses with this rating (1–5) */
+                rating?: number;
+                /** @description 1-based page of 25 */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CSATPage"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "csat-responses-metrics": {
+        parameters: {
+            query?: {
+                /** @description Unix seconds: responses from this moment */
+                since?: number;
+                /** @description Unix seconds: responses before this moment */
+                until?: number;
+                inbox_id?: number;
+                assignee_id?: number;
+                /** @description Only responses with this rating (1–5) */
+                rating?: number;
+                /** @description 1-based page of 25 */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CSATSummary"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-filters-list": {
+        parameters: {
+            query?: {
+                /** @description only conversation filters exist; another type lists nothing */
+                filter_type?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFilter"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-filters-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFilterCreateBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFilter"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-filters-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-filters-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFilterUpdateBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFilter"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "roles-list": {
         parameters: {
             query?: never;
@@ -1301,6 +4296,772 @@ export interface operations {
             };
         };
     };
+    "inbox-members-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboxMembersInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxMembersPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inbox-members-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboxMembersInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxMembersPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inbox-members-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                inbox_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxMembersPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inboxes-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxListPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inboxes-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboxInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inboxes-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inboxes-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inboxes-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboxInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "labels-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelsOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "labels-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "labels-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "labels-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "labels-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "macros-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacrosOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "macros-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "macros-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "macros-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "macros-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "macros-execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroRunBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroRunOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "manual-actions-list": {
+        parameters: {
+            query?: {
+                /** @description me: mine; all (default): every action you may work */
+                assignee?: string;
+                /** @description true lists finished actions instead of the queue */
+                done?: boolean;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManualActionPage"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "manual-actions-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManualAction"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "manual-actions-complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManualAction"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "manual-actions-reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManualAction"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "notifications-list": {
         parameters: {
             query?: {
@@ -1382,6 +5143,205 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description words to find */
+                q?: string;
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "sla-policies-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPoliciesOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "sla-policies-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SLAPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SLAPolicy"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "sla-policies-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SLAPolicy"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "sla-policies-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "sla-policies-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SLAPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SLAPolicy"];
+                };
             };
             /** @description Error */
             default: {
@@ -1649,6 +5609,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Agent"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "attachments-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    attachment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
                 };
             };
             /** @description Error */

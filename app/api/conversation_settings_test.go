@@ -1,0 +1,307 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/app/access"
+	"github.com/parleyhq/parley/app/accounts"
+	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/contacts"
+	"github.com/parleyhq/parley/app/conversations"
+	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/notify"
+	"github.com/parleyhq/parley/app/realtime"
+	"github.com/parleyhq/parley/app/scheduler"
+	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/blob"
+	"github.com/parleyhq/parley/storage/storagetest"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// csAPI is a real server over a temp store with the conversations service, a pt-BR account with
+// an administrator and an agent, and an API inbox with the CSAT survey on that the agent works.
+type csAPI struct {
+	t                      *testing.T
+	db                     *storage.DB
+	srv                    *httptest.Server
+	convs                  *conversations.Service
+	acct, inbox            uint64
+	adminToken, agentToken string
+	admin                  access.Actor
+}
+
+func newCSAPI(t *testing.T) *csAPI {
+	t.Helper()
+	db := storagetest.Open(t, t.TempDir(), storage.Options{})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
+	acc := accounts.New(db, a)
+	convs := conversations.New(conversations.Deps{DB: db, Blobs: blob.New(db), Jobs: scheduler.New(db, scheduler.Options{Logger: quiet}), Logger: quiet})
+	s := New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: realtime.New(), Blobs: blob.New(db),
+		Contacts: contacts.New(db), Inboxes: inboxes.New(db), Conversations: convs, Logger: quiet})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Padaria Pão Quente", Name: "Olga Owner", Email: "owner@example.com",
+		Password: "correct horse", TimeZone: "America/Sao_Paulo", Language: "pt-BR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &csAPI{t: t, db: db, srv: srv, convs: convs, acct: res.AccountID, adminToken: res.Token,
+		admin: access.Actor{UserID: res.UserID, UserName: "Olga Owner", AccountID: res.AccountID, Role: access.Administrator}}
+	ag, err := acc.AddAgent(context.Background(), h.admin, accounts.NewAgent{Name: "Bruno Lima", Email: "bruno@example.com", Role: access.Agent, Password: "long enough pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *storage.Tx) (err error) {
+		if h.agentToken, err = a.IssueSession(tx, ag.ID, "", ""); err != nil {
+			return err
+		}
+		in := &inboxes.Inbox{AccountID: res.AccountID, Name: "Site", ChannelType: inboxes.ChannelAPI, Enabled: true, CSATEnabled: true, MemberIDs: []uint64{ag.ID}}
+		err = inboxes.Inboxes.Put(tx, in)
+		h.inbox = in.ID
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// call sends JSON to an account route ("/labels") or to an absolute path ("//survey/…" is not
+// used: paths starting with "/public" or "/survey" are taken as they are).
+func (h *csAPI) call(method, path, token string, body any, out any) (int, string) {
+	h.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	url := h.srv.URL + "/api/v1/accounts/" + itoa(h.acct) + path
+	if strings.HasPrefix(path, "/public/") || strings.HasPrefix(path, "/survey/") {
+		url = h.srv.URL + path
+	}
+	req, _ := http.NewRequest(method, url, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			h.t.Fatalf("%s %s: %v in %s", method, path, err, raw)
+		}
+	}
+	return res.StatusCode, string(raw) + " CSP=" + res.Header.Get("Content-Security-Policy")
+}
+
+func TestLabelsAndSLAPoliciesAPI(t *testing.T) {
+	h := newCSAPI(t)
+	var p problem
+	if code, _ := h.call("POST", "/labels", h.adminToken, map[string]any{"title": "two words"}, &p); code != 422 || p.at("body.title") == "" {
+		t.Fatalf("bad title: %d %+v", code, p)
+	}
+	if code, _ := h.call("POST", "/labels", h.agentToken, map[string]any{"title": "vip"}, nil); code != 403 {
+		t.Fatalf("agent creates a label: %d", code)
+	}
+	var l conversations.Label
+	if code, raw := h.call("POST", "/labels", h.adminToken, map[string]any{"title": "VIP", "color": "#00ff00", "show_on_sidebar": true}, &l); code != 201 || l.Title != "vip" {
+		t.Fatalf("create: %d %s", code, raw)
+	}
+	p = problem{}
+	if code, _ := h.call("POST", "/labels", h.adminToken, map[string]any{"title": "vip"}, &p); code != 409 || p.at("body.title") == "" {
+		t.Fatalf("duplicate: %d %+v", code, p)
+	}
+	var list struct {
+		Payload []conversations.Label `json:"payload"`
+	}
+	if code, _ := h.call("GET", "/labels", h.agentToken, nil, &list); code != 200 || len(list.Payload) != 1 || list.Payload[0].Color != "#00FF00" {
+		t.Fatalf("list: %d %+v", code, list)
+	}
+	if code, _ := h.call("PATCH", "/labels/"+itoa(l.ID), h.adminToken, map[string]any{"description": "Best customers"}, &l); code != 200 || l.Description != "Best customers" || l.Title != "vip" {
+		t.Fatalf("update: %d %+v", code, l)
+	}
+	if code, _ := h.call("DELETE", "/labels/"+itoa(l.ID), h.adminToken, nil, nil); code != 204 {
+		t.Fatalf("delete: %d", code)
+	}
+	if code, _ := h.call("GET", "/labels/"+itoa(l.ID), h.adminToken, nil, nil); code != 404 {
+		t.Fatalf("deleted label: %d", code)
+	}
+
+	p = problem{}
+	if code, _ := h.call("POST", "/sla_policies", h.adminToken, map[string]any{"name": "Gold"}, &p); code != 422 || p.at("body.first_response_time_threshold") == "" {
+		t.Fatalf("policy without targets: %d %+v", code, p)
+	}
+	var pol conversations.SLAPolicy
+	if code, raw := h.call("POST", "/sla_policies", h.adminToken, map[string]any{"name": "Gold", "first_response_time_threshold": 30, "only_during_business_hours": true}, &pol); code != 201 || pol.FirstResponseMinutes != 30 {
+		t.Fatalf("create policy: %d %s", code, raw)
+	}
+	var pols struct {
+		Payload []conversations.SLAPolicy `json:"payload"`
+	}
+	if code, _ := h.call("GET", "/sla_policies", h.agentToken, nil, &pols); code != 200 || len(pols.Payload) != 1 {
+		t.Fatalf("list policies: %d %+v", code, pols)
+	}
+
+	// Apply the policy to a conversation the agent works; a stranger's id looks missing.
+	res, err := h.convs.Ingest(context.Background(), h.acct, conversations.Inbound{InboxID: h.inbox, Contact: contacts.Identity{SourceID: "c-1", Name: "Carla"}, Content: "oi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var view map[string]any
+	if code, raw := h.call("POST", "/conversations/"+itoa(res.DisplayID)+"/sla", h.agentToken, map[string]any{"sla_policy_id": pol.ID}, &view); code != 200 {
+		t.Fatalf("apply: %d %s", code, raw)
+	}
+	if sla, _ := view["sla"].(map[string]any); sla == nil || sla["name"] != "Gold" || sla["state"] != "on_track" {
+		t.Fatalf("applied view: %v", view["sla"])
+	}
+	if code, _ := h.call("POST", "/conversations/999/sla", h.agentToken, map[string]any{"sla_policy_id": pol.ID}, nil); code != 404 {
+		t.Fatalf("missing conversation: %d", code)
+	}
+	if code, _ := h.call("DELETE", "/sla_policies/"+itoa(pol.ID), h.agentToken, nil, nil); code != 403 {
+		t.Fatalf("agent deletes a policy: %d", code)
+	}
+}
+
+func TestScheduledAndManualActionsAPI(t *testing.T) {
+	h := newCSAPI(t)
+	ctx := context.Background()
+	res, err := h.convs.Ingest(ctx, h.acct, conversations.Inbound{InboxID: h.inbox, Contact: contacts.Identity{SourceID: "c-1", Name: "Carla"}, Content: "oi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/conversations/" + itoa(res.DisplayID) + "/scheduled_messages"
+	var p problem
+	if code, _ := h.call("POST", path, h.agentToken, map[string]any{"content": "x", "send_at": time.Now().Add(-time.Hour)}, &p); code != 422 || p.at("body.send_at") == "" {
+		t.Fatalf("past send_at: %d %+v", code, p)
+	}
+	var sm conversations.ScheduledMessage
+	if code, raw := h.call("POST", path, h.agentToken, map[string]any{"content": "Bom dia!", "send_at": time.Now().Add(time.Hour)}, &sm); code != 201 || sm.ConversationID != res.DisplayID || sm.Status != "scheduled" {
+		t.Fatalf("schedule: %d %s", code, raw)
+	}
+	if code, _ := h.call("PATCH", path+"/"+itoa(sm.ID), h.agentToken, map[string]any{"content": "Boa tarde!"}, &sm); code != 200 || sm.Content != "Boa tarde!" {
+		t.Fatalf("update: %d %+v", code, sm)
+	}
+	if code, _ := h.call("DELETE", path+"/"+itoa(sm.ID), h.agentToken, nil, nil); code != 204 {
+		t.Fatalf("cancel: %d", code)
+	}
+	var list struct {
+		Payload []conversations.ScheduledMessage `json:"payload"`
+	}
+	if code, _ := h.call("GET", path, h.agentToken, nil, &list); code != 200 || len(list.Payload) != 1 || list.Payload[0].Status != "cancelled" {
+		t.Fatalf("list: %d %+v", code, list)
+	}
+
+	p = problem{}
+	if code, _ := h.call("POST", "/manual_actions", h.agentToken, map[string]any{"kind": "fax", "title": ""}, &p); code != 422 || p.at("body.kind") == "" || p.at("body.title") == "" {
+		t.Fatalf("bad action: %d %+v", code, p)
+	}
+	var act conversations.ManualAction
+	if code, raw := h.call("POST", "/manual_actions", h.adminToken, map[string]any{"kind": "call", "title": "Ligar para a Carla", "conversation_id": res.DisplayID}, &act); code != 201 || act.ContactID == 0 {
+		t.Fatalf("create action: %d %s", code, raw)
+	}
+	var page struct {
+		Items []conversations.ManualAction `json:"items"`
+	}
+	if code, _ := h.call("GET", "/manual_actions", h.agentToken, nil, &page); code != 200 || len(page.Items) != 1 {
+		t.Fatalf("queue: %d %+v", code, page)
+	}
+	var done, again conversations.ManualAction
+	h.call("POST", "/manual_actions/"+itoa(act.ID)+"/complete", h.agentToken, nil, &done)
+	if code, _ := h.call("POST", "/manual_actions/"+itoa(act.ID)+"/complete", h.agentToken, nil, &again); code != 200 || done.DoneAt == nil || !again.DoneAt.Equal(*done.DoneAt) {
+		t.Fatalf("complete twice: %d %+v %+v", code, done, again)
+	}
+	if code, _ := h.call("GET", "/manual_actions?done=true", h.agentToken, nil, &page); code != 200 || len(page.Items) != 1 {
+		t.Fatalf("done list: %d %+v", code, page)
+	}
+	var reopened conversations.ManualAction
+	if code, _ := h.call("POST", "/manual_actions/"+itoa(act.ID)+"/reopen", h.agentToken, nil, &reopened); code != 200 || reopened.DoneAt != nil || reopened.ID != act.ID {
+		t.Fatalf("reopen: %d %+v", code, reopened)
+	}
+}
+
+// TestCSATSurveyPublicPage: a resolved conversation's survey page is served in the account's
+// language without signing in, answers are posted as JSON (validated by field, rate-limited per
+// address) and reach the report.
+func TestCSATSurveyPublicPage(t *testing.T) {
+	h := newCSAPI(t)
+	ctx := context.Background()
+	res, err := h.convs.Ingest(ctx, h.acct, conversations.Inbound{InboxID: h.inbox, Contact: contacts.Identity{SourceID: "c-1", Name: "Carla"}, Content: "oi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.convs.ToggleStatus(ctx, h.admin, res.DisplayID, conversations.StatusChange{Status: conversations.Resolved}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := h.convs.Visible(ctx, h.admin, res.DisplayID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, page := h.call("GET", "/survey/responses/"+c.Token, "", nil, nil)
+	if code != 200 || !strings.Contains(page, "Como foi seu atendimento com Padaria Pão Quente?") || !strings.Contains(page, `lang="pt-BR"`) ||
+		!strings.Contains(page, "Excelente") || !strings.Contains(page, "script-src 'nonce-") {
+		t.Fatalf("survey page: %d\n%s", code, page)
+	}
+	if code, page := h.call("GET", "/survey/responses/not-a-token", "", nil, nil); code != 404 || !strings.Contains(page, "not valid") {
+		t.Fatalf("unknown survey: %d %s", code, page)
+	}
+	var p problem
+	if code, _ := h.call("POST", "/public/api/v1/csat_survey/"+c.Token, "", map[string]any{"rating": 9}, &p); code != 422 || p.at("body.rating") == "" {
+		t.Fatalf("rating 9: %d %+v", code, p)
+	}
+	var ok map[string]any
+	if code, raw := h.call("POST", "/public/api/v1/csat_survey/"+c.Token, "", map[string]any{"rating": 5, "feedback_message": "Muito bom"}, &ok); code != 200 || ok["rating"] != 5.0 {
+		t.Fatalf("answer: %d %s", code, raw)
+	}
+	var info conversations.SurveyInfo
+	if code, _ := h.call("GET", "/public/api/v1/csat_survey/"+c.Token, "", nil, &info); code != 200 || info.Rating != 5 || info.Language != "pt-BR" {
+		t.Fatalf("survey info: %d %+v", code, info)
+	}
+	var metrics conversations.CSATSummary
+	if code, raw := h.call("GET", "/csat_survey_responses/metrics", h.agentToken, nil, &metrics); code != 200 || metrics.Count != 1 || metrics.Average != 5 || metrics.ResponseRate != 100 {
+		t.Fatalf("metrics: %d %s", code, raw)
+	}
+	var list conversations.CSATPage
+	if code, raw := h.call("GET", "/csat_survey_responses?rating=5", h.adminToken, nil, &list); code != 200 || list.Total != 1 || list.Items[0].ConversationID != res.DisplayID || list.Items[0].Comment != "Muito bom" {
+		t.Fatalf("responses: %d %s", code, raw)
+	}
+	// The same address may answer a few times in a row, then has to wait.
+	limited := 0
+	for i := 0; i < 12; i++ {
+		if code, _ := h.call("POST", "/public/api/v1/csat_survey/"+c.Token, "", map[string]any{"rating": 4}, nil); code == 429 {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatal("12 more answers in a row from one address were all accepted")
+	}
+}
+
+func TestIPLimiter(t *testing.T) {
+	l := newIPLimiter(2, time.Second)
+	now := time.Date(2025, 6, 2, 12, 0, 0, 0, time.UTC)
+	if !l.allow("a", now) || !l.allow("a", now) || l.allow("a", now) {
+		t.Fatal("burst of 2 not enforced")
+	}
+	if !l.allow("b", now) {
+		t.Fatal("another address shares the bucket")
+	}
+	if !l.allow("a", now.Add(time.Second)) || l.allow("a", now.Add(time.Second)) {
+		t.Fatal("one token per second not refilled")
+	}
+}

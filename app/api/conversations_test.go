@@ -1,0 +1,277 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley/app/access"
+	"github.com/parleyhq/parley/app/accounts"
+	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/contacts"
+	"github.com/parleyhq/parley/app/conversations"
+	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/notify"
+	"github.com/parleyhq/parley/app/realtime"
+	"github.com/parleyhq/parley/storage"
+	"github.com/parleyhq/parley/storage/blob"
+	"github.com/parleyhq/parley/storage/search"
+	"github.com/parleyhq/parley/storage/storagetest"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// cvAPI is the conversations HTTP surface on a real store, blob store and search index: an
+// account whose owner, an agent working its API inbox (Bruno) and an agent who does not (Dan)
+// are signed in.
+type cvAPI struct {
+	*crmAPI
+	convs    *conversations.Service
+	inboxID  uint64
+	brunoID  uint64
+	danToken string
+}
+
+func cvStart(t *testing.T) *cvAPI {
+	t.Helper()
+	dir := t.TempDir()
+	db := storagetest.Open(t, dir, storage.Options{})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ix, err := search.Open(db, filepath.Join(dir, "index"), append(contacts.SearchTypes(), conversations.SearchTypes()...), search.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
+	acc := accounts.New(db, a)
+	cs := contacts.New(db)
+	cs.SetSearch(ix)
+	blobs := blob.New(db)
+	convs := conversations.New(conversations.Deps{DB: db, Blobs: blobs, Search: ix, Logger: quiet})
+	s := New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: realtime.New(), Blobs: blobs,
+		Contacts: cs, Inboxes: inboxes.New(db), Conversations: convs, Logger: quiet})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Loja", Name: "Olga Owner", Email: "owner@example.com", Password: "correct horse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := access.Actor{UserID: res.UserID, AccountID: res.AccountID, Role: access.Administrator}
+	h := &cvAPI{crmAPI: &crmAPI{t: t, db: db, ix: ix, srv: srv, acct: res.AccountID, adminToken: res.Token}, convs: convs}
+	for _, who := range []struct {
+		name, email string
+		token       *string
+		id          *uint64
+	}{{"Bruno Lima", "bruno@example.com", &h.agentToken, &h.brunoID}, {"Dan Fora", "dan@example.com", &h.danToken, nil}} {
+		ag, err := acc.AddAgent(context.Background(), admin, accounts.NewAgent{Name: who.name, Email: who.email, Role: access.Agent, Password: "long enough pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if who.id != nil {
+			*who.id = ag.ID
+		}
+		if err := db.Update(func(tx *storage.Tx) (err error) { *who.token, err = a.IssueSession(tx, ag.ID, "", ""); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = db.Update(func(tx *storage.Tx) error {
+		in := &inboxes.Inbox{AccountID: h.acct, Name: "API", ChannelType: inboxes.ChannelAPI, Enabled: true, MemberIDs: []uint64{h.brunoID}}
+		if err := inboxes.Inboxes.Put(tx, in); err != nil {
+			return err
+		}
+		h.inboxID = in.ID
+		return conversations.Labels.Put(tx, &conversations.Label{AccountID: h.acct, Title: "billing"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// raw calls the API and returns the response (the caller closes it).
+func (h *cvAPI) raw(req *http.Request, token string) *http.Response {
+	h.t.Helper()
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return res
+}
+
+func TestConversationsAPI(t *testing.T) {
+	h := cvStart(t)
+	ctx := context.Background()
+	r, err := h.convs.Ingest(ctx, h.acct, conversations.Inbound{InboxID: h.inboxID, Contact: contacts.Identity{SourceID: "v1", Name: "Maria Souza"}, Content: "Where is my order?", SourceID: "m1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := itoa(r.DisplayID)
+
+	var list struct {
+		Data struct {
+			Meta    map[string]int   `json:"meta"`
+			Payload []map[string]any `json:"payload"`
+		} `json:"data"`
+	}
+	if code := h.do("GET", "/conversations?assignee_type=unassigned", h.agentToken, nil, &list); code != 200 || len(list.Data.Payload) != 1 || list.Data.Meta["all_count"] != 1 || list.Data.Meta["unassigned_count"] != 1 {
+		t.Fatalf("list: %d %+v", code, list)
+	}
+	c := list.Data.Payload[0]
+	sender := c["meta"].(map[string]any)["sender"].(map[string]any)
+	if c["id"] != float64(r.DisplayID) || c["status"] != "open" || c["unread_count"] != 1.0 || sender["name"] != "Maria Souza" || c["priority"] != nil {
+		t.Fatalf("conversation JSON: %v", c)
+	}
+	if last := c["messages"].([]any)[0].(map[string]any); last["content"] != "Where is my order?" || last["message_type"] != 0.0 {
+		t.Fatalf("last message: %v", last)
+	}
+	// Dan does not work the inbox: nothing to list, and the conversation does not exist for him.
+	list.Data.Payload = nil
+	if code := h.do("GET", "/conversations", h.danToken, nil, &list); code != 200 || len(list.Data.Payload) != 0 {
+		t.Fatalf("dan's list: %d %d", code, len(list.Data.Payload))
+	}
+	if code := h.do("GET", "/conversations/"+id, h.danToken, nil, nil); code != 404 {
+		t.Fatalf("dan's get: %d", code)
+	}
+
+	var msg map[string]any
+	if code := h.do("POST", "/conversations/"+id+"/messages", h.agentToken, map[string]any{"content": "It ships today"}, &msg); code != 200 || msg["message_type"] != 1.0 || msg["status"] != "sending" || msg["sender"].(map[string]any)["name"] != "Bruno Lima" {
+		t.Fatalf("reply: %v", msg)
+	}
+	var p problem
+	if code := h.do("POST", "/conversations/"+id+"/messages", h.agentToken, map[string]any{"content": "  "}, &p); code != 422 || p.at("body.content") == "" {
+		t.Fatalf("blank message: %d %+v", code, p)
+	}
+	p = problem{}
+	if code := h.do("POST", "/conversations/"+id+"/labels", h.agentToken, map[string]any{"labels": []string{"billing", "ghost"}}, &p); code != 422 || !strings.Contains(p.at("body.labels"), "ghost") {
+		t.Fatalf("unknown label: %d %+v", code, p)
+	}
+	var labels struct {
+		Payload []string `json:"payload"`
+	}
+	if code := h.do("POST", "/conversations/"+id+"/labels", h.agentToken, map[string]any{"labels": []string{"billing"}}, &labels); code != 200 || len(labels.Payload) != 1 {
+		t.Fatalf("labels: %d %v", code, labels)
+	}
+	list.Data.Payload = nil
+	if code := h.do("GET", "/conversations?labels[]=billing&labels[]=billing", h.agentToken, nil, &list); code != 200 || len(list.Data.Payload) != 1 {
+		t.Fatalf("labels[] filter: %d %d", code, len(list.Data.Payload))
+	}
+	for _, q := range []string{"labels[]=ghost", "labels=ghost", "status=resolved", "inbox_id=999"} {
+		list.Data.Payload = nil
+		if code := h.do("GET", "/conversations?"+q, h.agentToken, nil, &list); code != 200 || len(list.Data.Payload) != 0 {
+			t.Fatalf("%s: %d %d", q, code, len(list.Data.Payload))
+		}
+	}
+	if code := h.do("POST", "/conversations/"+id+"/toggle_priority", h.agentToken, map[string]any{"priority": "urgent"}, nil); code != 200 {
+		t.Fatalf("priority: %d", code)
+	}
+	var agent map[string]any
+	if code := h.do("POST", "/conversations/"+id+"/assignments", h.adminToken, map[string]any{"assignee_id": h.brunoID}, &agent); code != 200 || agent["name"] != "Bruno Lima" || agent["availability_status"] != "online" {
+		t.Fatalf("assign: %d %v", code, agent)
+	}
+	p = problem{}
+	if code := h.do("POST", "/conversations/"+id+"/toggle_typing_status", h.agentToken, map[string]any{"typing_status": "maybe"}, &p); code != 422 || p.at("body.typing_status") == "" {
+		t.Fatalf("typing: %d %+v", code, p)
+	}
+	if code := h.do("POST", "/conversations/"+id+"/update_last_seen", h.agentToken, nil, nil); code != 204 {
+		t.Fatalf("read: %d", code)
+	}
+	var st struct {
+		Payload struct {
+			Success       bool   `json:"success"`
+			CurrentStatus string `json:"current_status"`
+		} `json:"payload"`
+	}
+	if code := h.do("POST", "/conversations/"+id+"/toggle_status", h.agentToken, map[string]any{"status": "resolved"}, &st); code != 200 || !st.Payload.Success || st.Payload.CurrentStatus != "resolved" {
+		t.Fatalf("toggle status: %d %+v", code, st)
+	}
+	var got map[string]any
+	h.do("GET", "/conversations/"+id, h.agentToken, nil, &got)
+	if got["status"] != "resolved" || got["priority"] != "urgent" || got["unread_count"] != 0.0 || got["meta"].(map[string]any)["assignee"].(map[string]any)["id"] != float64(h.brunoID) {
+		t.Fatalf("after actions: %v", got)
+	}
+	var meta struct {
+		Meta map[string]int `json:"meta"`
+	}
+	if code := h.do("GET", "/conversations/meta?status=resolved", h.agentToken, nil, &meta); code != 200 || meta.Meta["mine_count"] != 1 {
+		t.Fatalf("meta: %d %v", code, meta)
+	}
+
+	// Upload a picture, attach it, and fetch it through the signed link (no session needed).
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("attachment", "cat.png")
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 64)...)
+	fw.Write(png)
+	mw.Close()
+	req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/accounts/"+itoa(h.acct)+"/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res := h.raw(req, h.agentToken)
+	var att map[string]any
+	json.NewDecoder(res.Body).Decode(&att)
+	res.Body.Close()
+	if res.StatusCode != 200 || att["file_type"] != "image" || att["name"] != "cat.png" {
+		t.Fatalf("upload: %d %v", res.StatusCode, att)
+	}
+	msg = nil
+	if code := h.do("POST", "/conversations/"+id+"/messages", h.agentToken, map[string]any{"attachments": []any{att}}, &msg); code != 200 {
+		t.Fatalf("attach: %d %v", code, msg)
+	}
+	link := msg["attachments"].([]any)[0].(map[string]any)["data_url"].(string)
+	req, _ = http.NewRequest("GET", h.srv.URL+link, nil)
+	res = h.raw(req, "")
+	served, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !bytes.Equal(served, png) || res.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "inline") {
+		t.Fatalf("download: %d %v %d bytes", res.StatusCode, res.Header, len(served))
+	}
+	req, _ = http.NewRequest("GET", h.srv.URL+strings.Replace(link, "sig=", "sig=x", 1), nil)
+	if res = h.raw(req, ""); res.StatusCode != 404 {
+		t.Fatalf("forged link: %d", res.StatusCode)
+	}
+	res.Body.Close()
+
+	var msgs struct {
+		Meta    map[string]any   `json:"meta"`
+		Payload []map[string]any `json:"payload"`
+	}
+	if code := h.do("GET", "/conversations/"+id+"/messages", h.agentToken, nil, &msgs); code != 200 || len(msgs.Payload) < 3 || msgs.Payload[0]["content"] != "Where is my order?" {
+		t.Fatalf("messages: %d %v", code, msgs.Payload)
+	}
+
+	// Search finds the conversation by contact name and the message by its words; Dan gets
+	// nothing.
+	h.index()
+	var found struct {
+		Payload struct {
+			Conversations []map[string]any `json:"conversations"`
+			Messages      []map[string]any `json:"messages"`
+			Contacts      []map[string]any `json:"contacts"`
+		} `json:"payload"`
+	}
+	if code := h.do("GET", "/search?q=maria", h.agentToken, nil, &found); code != 200 || len(found.Payload.Conversations) != 1 || len(found.Payload.Contacts) != 1 {
+		t.Fatalf("search: %d %+v", code, found.Payload)
+	}
+	if code := h.do("GET", "/search?q=ships", h.agentToken, nil, &found); code != 200 || len(found.Payload.Messages) != 1 || !strings.Contains(found.Payload.Messages[0]["highlight"].(string), "<mark>ships</mark>") {
+		t.Fatalf("message search: %d %+v", code, found.Payload.Messages)
+	}
+	if code := h.do("GET", "/search?q=ships", h.danToken, nil, &found); code != 200 || len(found.Payload.Messages) != 0 {
+		t.Fatalf("dan's search: %d %+v", code, found.Payload.Messages)
+	}
+
+	if code := h.do("DELETE", "/conversations/"+id, h.agentToken, nil, nil); code != 403 {
+		t.Fatalf("agent delete: %d", code)
+	}
+	if code := h.do("DELETE", "/conversations/"+id, h.adminToken, nil, nil); code != 204 {
+		t.Fatalf("admin delete: %d", code)
+	}
+}
