@@ -3,9 +3,10 @@ import type { RouteRecordRaw } from 'vue-router'
 
 export const conversationRoutes: RouteRecordRaw[] = [
   {
+    // /conversations/42 opens conversation number 42; ?view=manual shows the manual actions queue.
     path: 'conversations/:id?',
     name: 'module-conversations',
-    component: () => import('@/areas/modules/ComingSoon.vue'),
+    component: () => import('./InboxPage.vue'),
     meta: { module: 'conversations' },
   },
 ]

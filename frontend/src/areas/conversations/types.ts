@@ -1,0 +1,277 @@
+// The inbox's API shapes, written by hand from the Chatwoot-compatible JSON the server sends
+// (see the briefing). The lead will alias them to the generated schema once it exists.
+
+export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved'
+export type StatusFilter = ConversationStatus | 'all'
+export type Priority = 'urgent' | 'high' | 'medium' | 'low'
+export type AssigneeTab = 'me' | 'unassigned' | 'all'
+export type DeliveryStatus = 'sending' | 'sent' | 'delivered' | 'read' | 'failed'
+export type SlaState = 'on_track' | 'due_soon' | 'breached' | 'met'
+
+/** message_type numbers as Chatwoot sends them. */
+export const MessageType = { incoming: 0, outgoing: 1, activity: 2, template: 3 } as const
+export type MessageTypeNum = (typeof MessageType)[keyof typeof MessageType]
+
+export interface ContactRef {
+  id: number
+  name: string
+  email?: string | null
+  phone_number?: string | null
+  identifier?: string | null
+  thumbnail?: string | null
+  blocked?: boolean
+}
+
+export interface AssigneeRef {
+  id: number
+  name: string
+  available_name?: string
+  avatar_url?: string | null
+  availability_status?: string
+}
+
+export interface TeamRef {
+  id: number
+  name: string
+}
+
+export interface ConversationSla {
+  policy_id: number
+  name: string
+  state: SlaState
+  next_due_at: number | null
+  breaches: string[]
+}
+
+export interface Attachment {
+  id: number
+  message_id: number
+  file_type: 'image' | 'audio' | 'video' | 'file' | 'location' | 'contact' | string
+  data_url?: string | null
+  thumb_url?: string | null
+  file_size?: number
+  extension?: string | null
+  name?: string | null
+  coordinates_lat?: number | null
+  coordinates_long?: number | null
+  fallback_title?: string | null
+  phone_number?: string | null
+}
+
+export interface MessageSender {
+  id: number
+  name: string
+  avatar_url?: string | null
+  thumbnail?: string | null
+  type: 'user' | 'contact' | 'agent_bot' | string
+}
+
+export interface Message {
+  id: number
+  content: string | null
+  account_id: number
+  inbox_id: number
+  /** The conversation's display number. */
+  conversation_id: number
+  message_type: MessageTypeNum
+  content_type?: string
+  content_attributes?: Record<string, unknown>
+  private: boolean
+  status: DeliveryStatus
+  /** Unix seconds. */
+  created_at: number
+  source_id?: string | null
+  sender?: MessageSender | null
+  attachments?: Attachment[]
+  mentions?: number[]
+  error?: string
+}
+
+export interface Conversation {
+  /** The per-account display number. */
+  id: number
+  uuid?: string
+  account_id: number
+  inbox_id: number
+  status: ConversationStatus
+  priority: Priority | null
+  labels: string[]
+  snoozed_until: number | null
+  unread_count: number
+  agent_last_seen_at?: number | null
+  last_activity_at: number
+  created_at: number
+  timestamp?: number
+  first_reply_created_at: number | null
+  waiting_since: number | null
+  custom_attributes: Record<string, unknown>
+  additional_attributes: Record<string, unknown>
+  can_reply: boolean
+  bot_enabled: boolean
+  team_id: number | null
+  meta: {
+    sender: ContactRef
+    assignee: AssigneeRef | null
+    team: TeamRef | null
+    channel: string
+    hmac_verified?: boolean
+  }
+  messages: Message[]
+  sla: ConversationSla | null
+}
+
+export interface ConversationCounts {
+  mine_count: number
+  unassigned_count: number
+  assigned_count: number
+  all_count: number
+}
+
+export interface ConversationListResponse {
+  data: { meta: ConversationCounts; payload: Conversation[] }
+}
+
+export interface MessagesResponse {
+  meta: { contact?: unknown; assignee?: unknown; labels?: string[] }
+  payload: Message[]
+}
+
+export interface ToggleStatusResponse {
+  meta: Record<string, unknown>
+  payload: { success: boolean; current_status: ConversationStatus; conversation_id: number; snoozed_until: number | null }
+}
+
+/** Filter is the saved-view query (and the list's own filter state). */
+export interface Filter {
+  status?: StatusFilter
+  assignee_type?: AssigneeTab | 'assigned'
+  assignee_id?: number
+  inbox_id?: number
+  team_id?: number
+  labels?: string[]
+  priority?: string
+  unread?: boolean
+  sort?: 'last_activity_at' | 'created_at'
+}
+
+export interface SavedView {
+  id: number
+  name: string
+  filter_type?: string
+  query: Filter
+}
+
+export interface Label {
+  id: number
+  title: string
+  description: string
+  color: string
+  show_on_sidebar: boolean
+}
+
+export interface Inbox {
+  id: number
+  account_id: number
+  name: string
+  channel_type: string
+  enabled?: boolean
+}
+
+export interface CannedResponse {
+  id: number
+  short_code: string
+  content: string
+}
+
+export interface Macro {
+  id: number
+  name: string
+  visibility: 'personal' | 'global'
+  created_by_id?: number
+  actions: Array<{ action_name: string; action_params: unknown[] }>
+}
+
+export interface ScheduledMessage {
+  id: number
+  conversation_id: number
+  author_id: number
+  content: string
+  private: boolean
+  /** RFC 3339. */
+  send_at: string
+  status: 'scheduled' | 'sent' | 'cancelled' | 'failed'
+  error?: string
+}
+
+export interface ManualAction {
+  id: number
+  kind: 'call' | 'message' | 'email' | 'other'
+  title: string
+  note?: string
+  contact_id?: number
+  conversation_id?: number
+  assignee_id?: number
+  source?: string
+  due_at?: string | null
+  done_at?: string | null
+}
+
+export interface Contact {
+  id: number
+  name: string
+  email?: string | null
+  phone_number?: string | null
+  identifier?: string | null
+  thumbnail?: string | null
+  blocked?: boolean
+  bot_enabled?: boolean
+  city?: string | null
+  country?: string | null
+  company_name?: string | null
+  custom_attributes?: Record<string, unknown>
+  additional_attributes?: Record<string, unknown>
+  created_at?: number | string
+  last_activity_at?: number | string | null
+}
+
+export interface SearchResults {
+  payload: {
+    conversations: Conversation[]
+    messages: Message[]
+    contacts: ContactRef[]
+  }
+}
+
+/** The stored file an upload returns, to be sent in a message's attachments. */
+export interface Upload {
+  [key: string]: unknown
+  file_type?: string
+  name?: string
+  file_size?: number
+  hash?: string
+  blob_key?: string
+  data_url?: string
+}
+
+/** The Ref every conversation event carries (internal id plus the display number). */
+export interface EventConversationRef {
+  id: number
+  display_id: number
+  inbox_id: number
+  contact_id: number
+  assignee_id: number
+  team_id: number
+  status: ConversationStatus
+  priority: string
+  labels: string[] | null
+}
+
+/** The data of a conversation or message realtime event. */
+export interface ConversationEventData {
+  conversation: EventConversationRef
+  /** The stored message; its shape may be the internal one (string type, RFC 3339 times). */
+  message?: Record<string, unknown>
+  previous_status?: ConversationStatus
+  changed?: string[]
+  user_id?: number
+}
