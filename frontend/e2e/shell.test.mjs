@@ -159,7 +159,8 @@ async function scenario() {
   await shot('02-setup-user')
   await page.getByRole('button', { name: 'Create my account' }).click()
   await expectSignedIn()
-  await page.getByTestId('coming-soon').waitFor()
+  // The first module is the inbox: a new account has no conversations yet.
+  await page.getByTestId('inbox').waitFor()
   await shot('03-signed-in')
 
   // 2. The owner adds an agent and reads the temporary password from the dialog.
