@@ -6,50 +6,13 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join, resolve, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { join } from 'node:path'
+import { SHOTS, launchBrowser, startServer, watch } from './harness.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const BIN = resolve(here, '..', process.env.PARLEY_BIN ?? '../build/bin/parley-server')
-const SHOTS = resolve(here, '..', 'test-results')
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-let server
-let serverLog = ''
-let dataDir
+let srv
 let browser
 let base
 const problems = []
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.unref()
-    s.on('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => res(port))
-    })
-  })
-}
-
-async function waitHealthy(url) {
-  for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}:\n${serverLog}`)
-    try {
-      if ((await fetch(url + '/healthz')).ok) return
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`server did not become healthy:\n${serverLog}`)
-}
 
 /** call is the API as an integration uses it: JSON in and out, a bearer token, errors thrown. */
 async function call(token, method, path, body) {
@@ -78,10 +41,7 @@ async function window(name, token) {
   await context.addInitScript((t) => localStorage.setItem('parley.token', t), token)
   const page = await context.newPage()
   page.setDefaultTimeout(15000)
-  page.on('pageerror', (e) => problems.push(`${name} pageerror: ${e.message}`))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${name} console: ${m.text()}`)
-  })
+  watch(page, name, problems)
   return page
 }
 
@@ -90,38 +50,14 @@ async function shot(page, name) {
 }
 
 before(async () => {
-  assert.ok(existsSync(BIN), `server binary not found at ${BIN} (set PARLEY_BIN)`)
-  mkdirSync(SHOTS, { recursive: true })
-  dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-inbox-'))
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  server = spawn(BIN, ['serve', '--addr', `127.0.0.1:${port}`, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
-  server.stdout.on('data', (d) => (serverLog += d))
-  server.stderr.on('data', (d) => (serverLog += d))
-  await waitHealthy(base)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=en-US'],
-  })
+  srv = await startServer()
+  base = srv.base
+  browser = await launchBrowser()
 })
 
 after(async () => {
   await browser?.close()
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM')
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        server.kill('SIGKILL')
-        r()
-      }, 5000)
-      server.on('exit', () => {
-        clearTimeout(t)
-        r()
-      })
-    })
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await srv?.stop()
 })
 
 test('two agents work one conversation live, with a note, a mention and CSAT', async (t) => {
@@ -131,7 +67,7 @@ test('two agents work one conversation live, with a note, a mention and CSAT', a
   } catch (e) {
     for (const [i, p] of pages.entries()) await shot(p, `failure-${i}`).catch(() => undefined)
     t.diagnostic(`page problems: ${problems.join(' | ')}`)
-    t.diagnostic(`server log tail:\n${serverLog.slice(-3000)}`)
+    t.diagnostic(`server log tail:\n${srv.log().slice(-3000)}`)
     throw e
   }
 })

@@ -1,56 +1,17 @@
-// End-to-end test of the app shell against the real server binary and a real Chromium.
-// PARLEY_BIN (default ../build/bin/parley-server) is started on a free port with a fresh data
-// directory; Debian's /usr/bin/chromium is driven through playwright-core (no browser download).
+// End-to-end test of the app shell against the real server binary and a real Chromium (see
+// harness.mjs).
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join, resolve, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { join } from 'node:path'
 import { freshTotp } from './totp.mjs'
+import { SHOTS, launchBrowser, startServer, watch } from './harness.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const BIN = resolve(here, '..', process.env.PARLEY_BIN ?? '../build/bin/parley-server')
-const SHOTS = resolve(here, '..', 'test-results')
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-let server
-let serverLog = ''
-let dataDir
+let srv
 let browser
 let page
 let base
 const problems = []
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.unref()
-    s.on('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => res(port))
-    })
-  })
-}
-
-async function waitHealthy(url) {
-  for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}:\n${serverLog}`)
-    try {
-      const r = await fetch(url + '/healthz')
-      if (r.ok) return
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`server did not become healthy:\n${serverLog}`)
-}
 
 async function shot(name, scrollTo) {
   if (scrollTo) await page.getByTestId(scrollTo).scrollIntoViewIfNeeded()
@@ -78,57 +39,18 @@ async function expectSignedIn() {
 }
 
 before(async () => {
-  assert.ok(existsSync(BIN), `server binary not found at ${BIN} (set PARLEY_BIN)`)
-  mkdirSync(SHOTS, { recursive: true })
-  dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'))
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  server = spawn(BIN, ['serve', '--addr', `127.0.0.1:${port}`, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
-  server.stdout.on('data', (d) => (serverLog += d))
-  server.stderr.on('data', (d) => (serverLog += d))
-  await waitHealthy(base)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--lang=en-US',
-    ],
-  })
+  srv = await startServer()
+  base = srv.base
+  browser = await launchBrowser()
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
   page = await context.newPage()
   page.setDefaultTimeout(15000)
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-  page.on('console', (m) => {
-    // The browser itself logs every non-2xx response; those are expected answers here (401 before
-    // the two-factor code), so only the page's own errors count.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`)
-  })
+  watch(page, 'page', problems)
 })
 
 after(async () => {
   await browser?.close()
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM')
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        server.kill('SIGKILL')
-        r()
-      }, 5000)
-      server.on('exit', () => {
-        clearTimeout(t)
-        r()
-      })
-    })
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await srv?.stop()
 })
 
 const owner = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct-horse-1' }
@@ -141,7 +63,7 @@ test('setup, agents, access control and two-factor sign-in', async (t) => {
     await shot('failure').catch(() => undefined)
     t.diagnostic(`url: ${page.url()}`)
     t.diagnostic(`page problems: ${problems.join(' | ')}`)
-    t.diagnostic(`server log tail:\n${serverLog.slice(-3000)}`)
+    t.diagnostic(`server log tail:\n${srv.log().slice(-3000)}`)
     throw e
   }
 })
