@@ -36,9 +36,9 @@ const oooMarker = "out_of_office_until"
 
 // lang picks the account's language for text Parley writes into a conversation (activity lines,
 // automated messages): pt-BR accounts read Portuguese, every other account English.
-func lang(acct *accounts.Account, en, pt string) string {
-	if acct != nil && acct.Language == "pt-BR" {
-		return pt
+func lang(acct *accounts.Account, en, ptBR string) string {
+	if acct != nil && pt(acct.Language) {
+		return ptBR
 	}
 	return en
 }

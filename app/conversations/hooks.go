@@ -2,7 +2,9 @@ package conversations
 
 import (
 	"github.com/parleyhq/parley/app/accounts"
+	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -42,7 +44,26 @@ func (s *Service) afterIncoming(tx *storage.Tx, acct *accounts.Account, in *inbo
 	if err := s.slaOnIncoming(tx, acct, in, c); err != nil {
 		return err
 	}
+	if err := s.notifyAssignee(tx, acct, c, m); err != nil {
+		return err
+	}
 	return s.autoReplies(tx, acct, in, c, created)
+}
+
+// notifyAssignee tells the assignee a contact wrote (a notification type that is off until the
+// user turns it on: the inbox itself shows the unread count).
+func (s *Service) notifyAssignee(tx *storage.Tx, acct *accounts.Account, c *Conversation, m *Message) error {
+	if c.AssigneeID == 0 || m == nil || m.Type != Incoming {
+		return nil
+	}
+	who := "?"
+	if ct, err := contacts.Contacts.Get(tx, c.AccountID, c.ContactID); err == nil {
+		who = ct.Name
+	}
+	l := userLang(tx, c.AssigneeID, acct)
+	return notify.Send(tx, notify.Notification{AccountID: acct.ID, UserID: c.AssigneeID, Type: NotifyNewMessage,
+		Title: tr(l, "New message from %s in conversation #%d", "Nova mensagem de %s na conversa #%d", who, c.DisplayID),
+		Body:  excerpt(m.Content, 200), Link: Link(c.DisplayID)})
 }
 
 // afterReply runs after an agent's outgoing (non-private) message is stored: SLA clocks.

@@ -38,6 +38,8 @@ const EventConversationDeleted = "conversation_deleted"
 const (
 	NotifyAssigned = "conversation_assigned"
 	NotifyMention  = "conversation_mention"
+	// NotifyNewMessage tells an assignee their contact wrote (off by default).
+	NotifyNewMessage = "conversation_new_message"
 )
 
 // Inbound is one message a channel received (or, with Echo, one the business sent from elsewhere,
