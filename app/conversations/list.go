@@ -275,29 +275,20 @@ func (s *Service) counts(tx *storage.Tx, actor access.Actor, v *viewer, f Filter
 		c, err = Conversations.Count(tx, actor.AccountID, storage.Query{Index: idx, Prefix: prefix})
 		return c
 	}
-	visible := func(prefix []byte) int {
-		c := 0
-		if err == nil {
-			err = Conversations.Each(tx, actor.AccountID, storage.Query{Index: "status_assignee", Prefix: prefix}, func(x *Conversation) bool {
-				if v.canSee(x) {
-					c++
-				}
-				return true
-			})
-		}
-		return c
-	}
 	switch {
 	case onlyStatus && (v.all || (!v.own && v.everyInbox)):
 		n.All = count("status", st)
 		n.Unassigned = count("status_assignee", storage.Key(st, storage.Uint(0)))
 		n.Mine = count("status_assignee", storage.Key(st, storage.Uint(actor.UserID)))
 	case onlyStatus && !v.own:
+		// An agent sees every conversation of the inboxes they work in: each tab is a sum of
+		// index counts over those inboxes.
 		for inbox := range v.inboxes {
-			n.All += count("status_inbox", storage.Key(st, storage.Uint(inbox)))
+			in := storage.Uint(inbox)
+			n.All += count("status_inbox", storage.Key(st, in))
+			n.Unassigned += count("status_inbox_assignee", storage.Key(st, in, storage.Uint(0)))
+			n.Mine += count("status_inbox_assignee", storage.Key(st, in, storage.Uint(actor.UserID)))
 		}
-		n.Unassigned = visible(storage.Key(st, storage.Uint(0)))
-		n.Mine = visible(storage.Key(st, storage.Uint(actor.UserID)))
 	default:
 		err = s.walk(tx, actor.AccountID, f, actor.UserID, func(c *Conversation) bool {
 			if match(f, v, c) {

@@ -123,6 +123,13 @@ var Conversations = storage.NewCollection(storage.Def[Conversation]{
 		{Name: "status_inbox", Keys: func(c *Conversation) [][]byte {
 			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.InboxID)), act(c, storage.Str("all"), storage.Uint(c.InboxID))}
 		}},
+		// status_inbox_assignee counts an agent's tabs over just the inboxes they work in.
+		{Name: "status_inbox_assignee", Keys: func(c *Conversation) [][]byte {
+			return [][]byte{
+				act(c, storage.Str(string(c.Status)), storage.Uint(c.InboxID), storage.Uint(c.AssigneeID)),
+				act(c, storage.Str("all"), storage.Uint(c.InboxID), storage.Uint(c.AssigneeID)),
+			}
+		}},
 		{Name: "status_team", Keys: func(c *Conversation) [][]byte {
 			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.TeamID)), act(c, storage.Str("all"), storage.Uint(c.TeamID))}
 		}},
