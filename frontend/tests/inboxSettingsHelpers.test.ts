@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   CHANNELS,
   actionProblem,
-  apiChannelRoutes,
+  apiChannelSteps,
   asPercent,
   channelOf,
   cleanAction,
@@ -73,9 +73,9 @@ describe('business hours', () => {
 
   it('reads each day mode from the API shape', () => {
     const wh: WorkingHour[] = [
-      { day_of_week: 0, closed_all_day: true, open_all_day: false, open_hour: null, open_minutes: null, close_hour: null, close_minutes: null },
+      { day_of_week: 0, closed_all_day: true, open_all_day: false },
       { day_of_week: 1, closed_all_day: false, open_all_day: false, open_hour: 8, open_minutes: 5, close_hour: 17, close_minutes: 45 },
-      { day_of_week: 3, closed_all_day: false, open_all_day: true, open_hour: null, open_minutes: null, close_hour: null, close_minutes: null },
+      { day_of_week: 3, closed_all_day: false, open_all_day: true },
     ]
     const rows = hoursToRows(wh)
     expect(rows.find((r) => r.day === 0)?.mode).toBe('closed')
@@ -240,7 +240,6 @@ describe('macro actions', () => {
 describe('CSAT', () => {
   it('reads the distribution as a map or an array', () => {
     expect(distributionCounts({ '1': 2, '5': 7 })).toEqual([2, 0, 0, 0, 7])
-    expect(distributionCounts([1, 2, 3, 4, 5])).toEqual([1, 2, 3, 4, 5])
     expect(distributionCounts(null)).toEqual([0, 0, 0, 0, 0])
   })
 
@@ -252,7 +251,7 @@ describe('CSAT', () => {
     expect(asPercent(undefined)).toBe(0)
   })
 
-  it('reads the summary in either naming', () => {
+  it('reads the server summary into the report numbers', () => {
     const chatwoot = normalizeMetrics({
       total_count: 4,
       average: 4.25,
@@ -269,9 +268,7 @@ describe('CSAT', () => {
       response_rate: 50,
       surveys_sent: 8,
     })
-    const brief = normalizeMetrics({ count: 2, average: 3, distribution: [1, 0, 0, 0, 1], satisfaction: 50, response_rate: 25 })
-    expect(brief.count).toBe(2)
-    expect(distributionCounts(brief.distribution)).toEqual([1, 0, 0, 0, 1])
+    expect(distributionCounts(chatwoot.distribution)).toEqual([0, 0, 1, 1, 2])
     expect(normalizeMetrics(null)).toMatchObject({ count: 0, average: 0, satisfaction: 0 })
   })
 })
@@ -287,9 +284,18 @@ describe('channels', () => {
     expect(channelOf('Channel::Telegram').key).toBe('other')
   })
 
-  it('builds the API channel routes from the inbox identifier', () => {
-    const r = apiChannelRoutes('https://parley.example/', 'abc123')
-    expect(r[0]).toEqual({ method: 'POST', path: 'https://parley.example/public/api/v1/inboxes/abc123/contacts', key: 'createContact' })
-    expect(r.every((x) => x.path.includes('/inboxes/abc123/'))).toBe(true)
+  it('shows the account API calls that bring a message into the new inbox', () => {
+    const steps = apiChannelSteps('https://parley.example/', 3, 12)
+    expect(steps.map((x) => `${x.method} ${x.path}`)).toEqual([
+      'POST https://parley.example/api/v1/accounts/3/contacts',
+      'POST https://parley.example/api/v1/accounts/3/conversations',
+      'POST https://parley.example/api/v1/accounts/3/conversations/<conversation id>/messages',
+    ])
+    // The new inbox is named by its id, and the message comes in from the contact.
+    expect(steps[0].body).toContain('"inbox_id": 12')
+    expect(steps[1].body).toContain('"inbox_id": 12')
+    expect(steps[2].body).toContain('"message_type": "incoming"')
+    // Nothing points at the public client API, which this release does not have.
+    expect(steps.some((x) => x.path.includes('/public/'))).toBe(false)
   })
 })

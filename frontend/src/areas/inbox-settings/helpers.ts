@@ -2,7 +2,7 @@
 // minutes ⇄ hours + minutes, macro action checks and the channel catalogue. No Vue here, so
 // tests/inboxSettings*.test.ts can check it directly.
 
-import type { ActionName, CsatMetrics, Macro, MacroAction, WorkingHour } from './types'
+import type { ActionName, CsatMetrics, CsatSummary, MacroAction, WorkingHour } from './types'
 
 // ---------------------------------------------------------------- envelopes
 
@@ -256,7 +256,7 @@ export interface MacroProblems {
 }
 
 /** macroProblems checks a whole macro before it is sent; ok when nothing is set. */
-export function macroProblems(m: Pick<Macro, 'name' | 'actions'>): MacroProblems & { ok: boolean } {
+export function macroProblems(m: { name: string; actions: MacroAction[] }): MacroProblems & { ok: boolean } {
   const out: MacroProblems = { rows: {} }
   if (!m.name.trim()) out.name = 'nameRequired'
   if (!m.actions.length) out.actions = 'actionsRequired'
@@ -308,14 +308,10 @@ export function moveItem<T>(list: T[], i: number, delta: number): T[] {
 
 // ---------------------------------------------------------------- CSAT
 
-/** distributionCounts gives the number of responses for ratings 1..5, whatever the server's shape. */
+/** distributionCounts gives the number of responses for ratings 1..5 from {"1": n, …}. */
 export function distributionCounts(d: CsatMetrics['distribution'] | null | undefined): number[] {
   const out = [0, 0, 0, 0, 0]
-  if (Array.isArray(d)) {
-    for (let i = 0; i < 5; i++) out[i] = Number(d[i] ?? 0) || 0
-  } else if (d) {
-    for (let r = 1; r <= 5; r++) out[r - 1] = Number(d[String(r)] ?? 0) || 0
-  }
+  for (let r = 1; r <= 5; r++) out[r - 1] = Number(d?.[String(r)] ?? 0) || 0
   return out
 }
 
@@ -325,25 +321,16 @@ export function asPercent(v: number | null | undefined): number {
   return Math.round(Math.min(100, Math.max(0, v)) * 10) / 10
 }
 
-/**
- * normalizeMetrics reads the CSAT summary in the brief's names (count, distribution,
- * satisfaction) or Chatwoot's (total_count, ratings_count, satisfaction_score,
- * total_sent_messages_count); missing numbers are zero.
- */
-export function normalizeMetrics(raw: unknown): CsatMetrics {
-  const o = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
-  const num = (...keys: string[]) => {
-    for (const k of keys) if (typeof o[k] === 'number' && Number.isFinite(o[k])) return o[k] as number
-    return 0
-  }
-  const dist = (o.distribution ?? o.ratings_count ?? {}) as CsatMetrics['distribution']
+/** normalizeMetrics reads the server's CSAT summary (Chatwoot's names); missing numbers are zero. */
+export function normalizeMetrics(raw: Partial<CsatSummary> | null | undefined): CsatMetrics {
+  const num = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
   return {
-    count: num('count', 'total_count'),
-    average: num('average'),
-    distribution: dist,
-    satisfaction: num('satisfaction', 'satisfaction_score'),
-    response_rate: num('response_rate'),
-    surveys_sent: num('surveys_sent', 'total_sent_messages_count'),
+    count: num(raw?.total_count),
+    average: num(raw?.average),
+    distribution: raw?.ratings_count ?? {},
+    satisfaction: num(raw?.satisfaction_score),
+    response_rate: num(raw?.response_rate),
+    surveys_sent: num(raw?.total_sent_messages_count),
   }
 }
 
@@ -376,14 +363,42 @@ export function channelOf(type: string | null | undefined): ChannelDef {
   return CHANNELS.find((c) => c.type === type) ?? { key: 'other', type: type ?? '', icon: 'pi pi-inbox', available: false }
 }
 
-/** The API channel's routes an integration calls, for the wizard's last step. */
-export function apiChannelRoutes(origin: string, identifier: string): Array<{ method: string; path: string; key: string }> {
-  const base = `${origin.replace(/\/$/, '')}/public/api/v1/inboxes/${identifier}`
+/** One call of the API channel's recipe: what it does, where it goes, an example JSON body. */
+export interface ApiStep {
+  /** i18n key under inboxSettings.wizard.route. */
+  key: string
+  method: string
+  path: string
+  body: string
+}
+
+/**
+ * apiChannelSteps is the wizard's last step: how an integration brings a message into the new
+ * inbox today, through the account API with a personal access token (header api_access_token).
+ * The <…> parts are the integration's to fill in: the contact's id in its own system (source_id),
+ * and the ids the previous calls answered with.
+ */
+export function apiChannelSteps(origin: string, accountId: number, inboxId: number): ApiStep[] {
+  const base = `${origin.replace(/\/$/, '')}/api/v1/accounts/${accountId}`
   return [
-    { method: 'POST', path: `${base}/contacts`, key: 'createContact' },
-    { method: 'POST', path: `${base}/contacts/{contact_identifier}/conversations`, key: 'createConversation' },
-    { method: 'POST', path: `${base}/contacts/{contact_identifier}/conversations/{conversation_id}/messages`, key: 'sendMessage' },
-    { method: 'GET', path: `${base}/contacts/{contact_identifier}/conversations/{conversation_id}/messages`, key: 'listMessages' },
+    {
+      key: 'createContact',
+      method: 'POST',
+      path: `${base}/contacts`,
+      body: `{"name": "Ana Souza", "email": "ana@example.com", "phone_number": "+5511999990000", "inbox_id": ${inboxId}, "source_id": "<your contact id>"}`,
+    },
+    {
+      key: 'createConversation',
+      method: 'POST',
+      path: `${base}/conversations`,
+      body: `{"inbox_id": ${inboxId}, "contact_id": <contact id>, "source_id": "<your contact id>"}`,
+    },
+    {
+      key: 'sendMessage',
+      method: 'POST',
+      path: `${base}/conversations/<conversation id>/messages`,
+      body: `{"content": "Hello!", "message_type": "incoming"}`,
+    },
   ]
 }
 

@@ -1,5 +1,13 @@
-// API shapes of the inbox settings pages (Chatwoot-compatible JSON), written by hand until the
-// server's OpenAPI document describes them and `make api-types` can generate them.
+// API shapes of the inbox settings pages, taken from the generated schema (src/api/schema.d.ts,
+// made by `make api-types` from the server's OpenAPI document) so that a change on the server is
+// a type error here. Only narrowings live in this file: where Go says `string` for a closed set
+// (macro visibility, action names), the union is spelled out.
+import type { components } from '@/api/schema'
+
+// The server accepts unknown fields, so every schema carries `[key: string]: unknown`; Known keeps
+// only the declared properties (the same trick as src/api/types.ts), so a misspelt field is an error.
+type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
+type Schemas = { [K in keyof components['schemas']]: Known<components['schemas'][K]> }
 
 export type Id = number
 
@@ -7,58 +15,17 @@ export type Id = number
  * One weekday of an inbox's business hours, as Chatwoot sends it (0 = Sunday). The times are
  * read only for a day that is neither closed nor open all day; they may be absent otherwise.
  */
-export interface WorkingHour {
-  day_of_week: number
-  closed_all_day: boolean
-  open_all_day: boolean
-  open_hour?: number | null
-  open_minutes?: number | null
-  close_hour?: number | null
-  close_minutes?: number | null
-}
+export type WorkingHour = Schemas['WorkingHour']
 
-export interface Inbox {
-  id: Id
-  account_id: Id
-  name: string
-  channel_type: string
-  enabled: boolean
-  inbox_identifier: string
-  greeting_enabled: boolean
-  greeting_message: string
-  working_hours_enabled: boolean
-  out_of_office_message: string
-  /** The account's time zone; business hours are read in it. */
-  timezone?: string
-  working_hours: WorkingHour[]
-  enable_auto_assignment: boolean
-  auto_assignment_config: { max_assignment_limit: number | null }
-  csat_survey_enabled: boolean
-  lock_to_single_conversation: boolean
-  sla_policy_id: Id | null
-  member_ids: Id[]
-  team_ids: Id[]
-  channel?: Record<string, unknown>
-}
-
+export type Inbox = Schemas['InboxView']
 /** What POST/PATCH /inboxes accept: any subset of the inbox's writable fields. */
-export type InboxInput = Partial<Omit<Inbox, 'id' | 'account_id' | 'inbox_identifier' | 'timezone'>>
+export type InboxInput = Schemas['InboxInput']
 
-export interface Label {
-  id: Id
-  title: string
-  description: string
-  color: string
-  show_on_sidebar: boolean
-}
-export type LabelInput = Omit<Label, 'id'>
+export type Label = Schemas['Label']
+export type LabelInput = Schemas['LabelInput']
 
-export interface CannedResponse {
-  id: Id
-  short_code: string
-  content: string
-}
-export type CannedResponseInput = Omit<CannedResponse, 'id'>
+export type CannedResponse = Schemas['CannedResponse']
+export type CannedResponseInput = Schemas['CannedInput']
 
 export type MacroVisibility = 'personal' | 'global'
 
@@ -77,81 +44,41 @@ export const ACTION_NAMES = [
 ] as const
 export type ActionName = (typeof ACTION_NAMES)[number]
 
-export interface MacroAction {
+/** One step of a macro; the server keeps the parameters as they come (ids, titles, text). */
+export type MacroAction = Omit<Schemas['Action'], 'action_name' | 'action_params'> & {
   action_name: ActionName
-  action_params?: Array<string | number>
+  action_params?: Array<string | number> | null
 }
 
-export interface Macro {
-  id: Id
-  name: string
+export type Macro = Omit<Schemas['Macro'], 'visibility' | 'actions'> & {
   visibility: MacroVisibility
-  created_by_id: Id
-  actions: MacroAction[]
+  actions: MacroAction[] | null
 }
-export type MacroInput = Pick<Macro, 'name' | 'visibility' | 'actions'>
+export type MacroInput = Omit<Schemas['MacroInput'], 'actions'> & { actions?: MacroAction[] }
 
-export interface SlaPolicy {
-  id: Id
-  name: string
-  description: string
-  /** Minutes; 0 or null means no target. */
-  first_response_time_threshold: number | null
-  next_response_time_threshold: number | null
-  resolution_time_threshold: number | null
-  only_during_business_hours: boolean
-}
-export type SlaPolicyInput = Omit<SlaPolicy, 'id'>
+/** Thresholds are minutes; 0 means no target. */
+export type SlaPolicy = Schemas['SLAPolicy']
+export type SlaPolicyInput = Schemas['SLAPolicyInput']
 
-/** A person or contact as embedded in other records. */
-export interface PersonRef {
-  id: Id
-  name: string
-  email?: string
-  thumbnail?: string
-  avatar_url?: string
-}
-
-export interface CsatResponse {
-  id: Id
-  rating: number
-  feedback_message: string
-  /** The conversation's display number. */
-  conversation_id: Id
-  contact_id?: Id
-  contact_name?: string
-  contact?: PersonRef | null
-  assigned_agent_id?: Id
-  assigned_agent_name?: string
-  assigned_agent?: PersonRef | null
-  inbox_id?: Id
-  /** Unix seconds or an RFC 3339 string, depending on the route. */
-  created_at: number | string
-}
-
+/** One answer to a satisfaction survey; conversation_id is the conversation's display number. */
+export type CsatResponse = Schemas['CSATItem']
 /** One page of the CSAT report (newest first, 25 a page). */
-export interface CsatPage {
-  payload: CsatResponse[]
-  total_count: number
-  current_page: number
-}
+export type CsatPage = Schemas['CSATPage']
+/** The CSAT headline numbers as the server sends them (Chatwoot's names). */
+export type CsatSummary = Schemas['CSATSummary']
 
-/** The CSAT headline numbers, whichever names the server uses (normalizeMetrics reads both). */
+/** The CSAT headline numbers as the report shows them (normalizeMetrics fills it from CsatSummary). */
 export interface CsatMetrics {
   count: number
   average: number
-  /** Responses per rating: {"1": 3, …} or [n1, n2, n3, n4, n5]. */
-  distribution: Record<string, number> | number[]
+  /** Responses per rating: {"1": 3, …}. */
+  distribution: Record<string, number>
   /** Percentage (0–100) of responses rated 4 or 5. */
   satisfaction: number
   /** Percentage (0–100) of surveys sent that got an answer. */
   response_rate: number
-  surveys_sent?: number
+  surveys_sent: number
 }
 
 /** The account's quiet hours for automated messages ("HH:MM" in the account's time zone). */
-export interface DoNotDisturb {
-  enabled: boolean
-  start: string
-  end: string
-}
+export type DoNotDisturb = Schemas['DoNotDisturb']
