@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/app/access"
+	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/contacts"
@@ -89,16 +90,24 @@ func (a *App) demoInbox(ctx context.Context, accountID uint64, agentIDs []uint64
 			hours[d] = inboxes.WorkingHour{DayOfWeek: d, OpenHour: 7, CloseHour: 13}
 		}
 	}
-	members := agentIDs
+	// Everyone in the account works both inboxes (the owner too). The automation (greeting,
+	// CSAT, SLA) is switched on after the history is loaded, as a business that imports its past
+	// conversations would: old conversations get no greeting, survey or overdue clock today.
+	var members []uint64
+	a.DB.View(func(tx *storage.Tx) error {
+		return accounts.Members.Each(tx, accountID, storage.Query{}, func(m *accounts.Member) bool {
+			members = append(members, m.UserID)
+			return true
+		})
+	})
 	site, err := a.Inboxes.Create(ctx, sys, inboxes.InboxInput{Name: ptr("Pedidos pelo site"), ChannelType: ptr(inboxes.ChannelAPI),
-		GreetingEnabled: ptr(true), GreetingMessage: ptr("Olá! Aqui é a Padaria Pão de Mel 🥐 Já vamos te responder."),
 		WorkingHoursEnabled: ptr(true), OutOfOfficeMessage: ptr("Estamos fechados agora. Respondemos assim que abrirmos, às 7h!"), WorkingHours: hours,
-		EnableAutoAssignment: ptr(true), CSATSurveyEnabled: ptr(true), SLAPolicyID: &sla.ID, MemberIDs: members})
+		EnableAutoAssignment: ptr(true), MemberIDs: members})
 	if err != nil {
 		return fmt.Errorf("demo inbox: %w", err)
 	}
 	support, err := a.Inboxes.Create(ctx, sys, inboxes.InboxInput{Name: ptr("Atendimento geral"), ChannelType: ptr(inboxes.ChannelAPI),
-		CSATSurveyEnabled: ptr(true), LockToSingleConversation: ptr(true), MemberIDs: members})
+		LockToSingleConversation: ptr(true), MemberIDs: members})
 	if err != nil {
 		return fmt.Errorf("demo inbox: %w", err)
 	}
@@ -143,29 +152,35 @@ func (a *App) demoInbox(ctx context.Context, accountID uint64, agentIDs []uint64
 				return fmt.Errorf("demo labels: %w", err)
 			}
 		}
-		if d.reply == "" {
+		if d.reply == "" || len(agentIDs) == 0 {
 			continue // waiting for the team
 		}
-		if len(agentIDs) > 0 {
-			who := agentIDs[rng.IntN(len(agentIDs))]
-			if _, err := a.Conversations.Assign(ctx, sys, id, conversations.Assignment{AssigneeID: &who}); err != nil {
-				return fmt.Errorf("demo assign: %w", err)
-			}
+		who := agentIDs[rng.IntN(len(agentIDs))]
+		// The reply was written a few minutes after the question, by the agent it is assigned to.
+		_, err = a.Conversations.Ingest(ctx, accountID, conversations.Inbound{InboxID: inbox, Echo: true, SenderID: who,
+			Contact:  contacts.Identity{SourceID: p.phone, Name: p.name, Phone: p.phone},
+			SourceID: fmt.Sprintf("demo-%d-reply", i), Content: d.reply, At: at.Add(time.Duration(len(d.in)+3) * time.Minute)})
+		if err != nil {
+			return fmt.Errorf("demo reply: %w", err)
+		}
+		if _, err := a.Conversations.Assign(ctx, sys, id, conversations.Assignment{AssigneeID: &who}); err != nil {
+			return fmt.Errorf("demo assign: %w", err)
+		}
+		if i%4 == 1 && i < 10 {
 			actor, err := a.demoActor(accountID, who)
 			if err != nil {
 				return err
 			}
-			if _, err := a.Conversations.CreateMessage(ctx, actor, id, conversations.NewMessage{Content: d.reply}); err != nil {
-				return fmt.Errorf("demo reply: %w", err)
-			}
-			if i%4 == 1 {
-				note := "Cliente frequente — oferecer o cartão fidelidade."
-				if _, err := a.Conversations.CreateMessage(ctx, actor, id, conversations.NewMessage{Content: note, Private: true}); err != nil {
-					return fmt.Errorf("demo note: %w", err)
-				}
+			note := "Cliente frequente — oferecer o cartão fidelidade."
+			if _, err := a.Conversations.CreateMessage(ctx, actor, id, conversations.NewMessage{Content: note, Private: true}); err != nil {
+				return fmt.Errorf("demo note: %w", err)
 			}
 		}
 		switch i % 5 {
+		case 2:
+			if _, err := a.Conversations.SetPriority(ctx, sys, id, conversations.High); err != nil {
+				return fmt.Errorf("demo priority: %w", err)
+			}
 		case 3:
 			if _, err := a.Conversations.ToggleStatus(ctx, sys, id, conversations.StatusChange{Status: conversations.Resolved}); err != nil {
 				return fmt.Errorf("demo resolve: %w", err)
@@ -175,6 +190,14 @@ func (a *App) demoInbox(ctx context.Context, accountID uint64, agentIDs []uint64
 				return fmt.Errorf("demo pending: %w", err)
 			}
 		}
+	}
+	// From now on the inboxes greet, survey and keep the SLA like a live install.
+	if _, err := a.Inboxes.Update(ctx, sys, site.ID, inboxes.InboxInput{GreetingEnabled: ptr(true),
+		GreetingMessage: ptr("Olá! Aqui é a Padaria Pão de Mel 🥐 Já vamos te responder."), CSATSurveyEnabled: ptr(true), SLAPolicyID: &sla.ID}); err != nil {
+		return fmt.Errorf("demo inbox settings: %w", err)
+	}
+	if _, err := a.Inboxes.Update(ctx, sys, support.ID, inboxes.InboxInput{CSATSurveyEnabled: ptr(true)}); err != nil {
+		return fmt.Errorf("demo inbox settings: %w", err)
 	}
 	return nil
 }

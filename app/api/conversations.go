@@ -222,6 +222,22 @@ func (s *Server) registerConversations() {
 			}
 			return &assignOutput{nil}, nil
 		})
+	type contactConvInput struct {
+		AccountID uint64 `path:"account_id"`
+		ContactID uint64 `path:"contact_id"`
+	}
+	type contactConvOutput struct {
+		Body struct {
+			Payload []conversations.ConversationView `json:"payload"`
+		}
+	}
+	register(s, op("contact-conversations", http.MethodGet, "/contacts/{contact_id}/conversations", "A contact's conversations you may see, newest first"), authAccount,
+		func(ctx context.Context, in *contactConvInput) (*contactConvOutput, error) {
+			l, err := s.Conversations.OfContact(ctx, actorOf(ctx), in.ContactID)
+			out := &contactConvOutput{}
+			out.Body.Payload = l
+			return out, err
+		})
 	register(s, op("conversation-labels-list", http.MethodGet, one+"/labels", "A conversation's labels"), authAccount,
 		func(ctx context.Context, in *convPath) (*convLabelsOutput, error) {
 			l, err := s.Conversations.LabelsOf(ctx, actorOf(ctx), in.ConversationID)

@@ -275,3 +275,39 @@ func TestConversationsAPI(t *testing.T) {
 		t.Fatalf("admin delete: %d", code)
 	}
 }
+
+// TestContactConversationsAPI: the contact panel lists a contact's other conversations, newest
+// first, and only those the caller may see (Dan works no inbox, so he gets none).
+func TestContactConversationsAPI(t *testing.T) {
+	h := cvStart(t)
+	ctx := context.Background()
+	first, err := h.convs.Ingest(ctx, h.acct, conversations.Inbound{InboxID: h.inboxID, Contact: contacts.Identity{SourceID: "v1", Name: "Maria Souza"}, Content: "First", SourceID: "m1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.convs.ToggleStatus(ctx, access.SystemActor(h.acct), first.DisplayID, conversations.StatusChange{Status: conversations.Resolved}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := h.convs.Ingest(ctx, h.acct, conversations.Inbound{InboxID: h.inboxID, Contact: contacts.Identity{SourceID: "v1", Name: "Maria Souza"}, Content: "Second", SourceID: "m2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.DisplayID == first.DisplayID {
+		t.Fatalf("a resolved conversation was reused: %+v", second)
+	}
+	var c map[string]any
+	if code := h.do("GET", "/conversations/"+itoa(second.DisplayID), h.agentToken, nil, &c); code != 200 {
+		t.Fatalf("get: %d", code)
+	}
+	contactID := c["meta"].(map[string]any)["sender"].(map[string]any)["id"]
+	var got struct {
+		Payload []map[string]any `json:"payload"`
+	}
+	path := "/contacts/" + itoa(uint64(contactID.(float64))) + "/conversations"
+	if code := h.do("GET", path, h.agentToken, nil, &got); code != 200 || len(got.Payload) != 2 || got.Payload[0]["id"] != float64(second.DisplayID) || got.Payload[1]["id"] != float64(first.DisplayID) {
+		t.Fatalf("contact conversations: %d %v", code, got)
+	}
+	if code := h.do("GET", path, h.danToken, nil, &got); code != 200 || len(got.Payload) != 0 {
+		t.Fatalf("Dan sees: %d %v", code, got)
+	}
+}

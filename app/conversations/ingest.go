@@ -142,11 +142,22 @@ func (g *ingest) one(in Inbound) (IngestResult, error) {
 		if err := s.startConversation(tx, g.acct, inbox, c, 0); err != nil {
 			return IngestResult{}, err
 		}
+		// A conversation starts when its first message was written, which for a channel that
+		// delivers late (or a history import) is before it reached Parley.
+		if at := in.At.UTC(); !at.IsZero() && at.Before(c.CreatedAt) {
+			c.CreatedAt = at
+		}
 	}
 	m := &Message{Content: in.Content, ContentType: in.ContentType, ContentAttributes: in.ContentAttributes,
 		Attachments: in.Attachments, SourceID: in.SourceID, CreatedAt: in.At.UTC()}
 	if in.Echo {
 		m.Type, m.Status = Outgoing, StatusSent
+		if in.SenderID != 0 {
+			if _, err := accounts.Members.GetBy(tx, g.acct.ID, "user", storage.Uint(in.SenderID)); err != nil {
+				return IngestResult{}, apperr.Field("sender_id", "is not a user of this account")
+			}
+			m.SenderType, m.SenderID = SenderUser, in.SenderID
+		}
 		err = s.appendMessage(tx, c, m, 0)
 	} else {
 		m.Type, m.SenderType, m.SenderID, m.Status = Incoming, SenderContact, contact.ID, StatusSent

@@ -1,6 +1,8 @@
 package conversations
 
 import (
+	"time"
+
 	"fmt"
 	"strings"
 	"testing"
@@ -221,4 +223,34 @@ func TestAutoAssignCapacity(t *testing.T) {
 	if r := f.ingest(f.in("c9", "hi")); f.conv(r.DisplayID).AssigneeID != f.conv(ids[0]).AssigneeID {
 		t.Fatalf("freed slot not used")
 	}
+}
+
+// History delivered late keeps its own times: the conversation starts when its first message was
+// written, and an echo attributed to an agent counts as that agent's reply.
+func TestIngestKeepsHistoryTimesAndEchoSenders(t *testing.T) {
+	f := cxNew(t, "en")
+	written := f.clock().Add(-72 * time.Hour)
+	in := f.in("maria", "hello from last week")
+	in.At = written
+	res := f.ingest(in)
+	c := f.conv(res.DisplayID)
+	if !c.CreatedAt.Equal(written) || !c.LastActivityAt.Equal(written) {
+		t.Fatalf("created %v, last activity %v; want both %v", c.CreatedAt, c.LastActivityAt, written)
+	}
+	echo := f.in("maria", "answered from the phone")
+	echo.Echo, echo.SenderID, echo.At = true, f.ana.UserID, written.Add(5*time.Minute)
+	f.ingest(echo)
+	c = f.conv(res.DisplayID)
+	if c.FirstReplyAt == nil || !c.FirstReplyAt.Equal(written.Add(5*time.Minute)) {
+		t.Fatalf("first reply = %v", c.FirstReplyAt)
+	}
+	th := f.thread(res.DisplayID)
+	last := th[len(th)-1]
+	if last.SenderType != SenderUser || last.SenderID != f.ana.UserID || last.Type != Outgoing {
+		t.Fatalf("echo stored as %+v", last)
+	}
+	stranger := f.in("maria", "who is this")
+	stranger.Echo, stranger.SenderID = true, 9999
+	_, err := f.s.Ingest(t.Context(), f.acct.ID, stranger)
+	cxWantField(t, err, "sender_id")
 }

@@ -54,7 +54,10 @@ type Inbound struct {
 	ContentAttributes map[string]any    `json:"content_attributes,omitempty"`
 	Attachments       []Attachment      `json:"attachments,omitempty"`
 	Echo              bool              `json:"echo,omitempty"`
-	At                time.Time         `json:"at,omitzero"`
+	// SenderID names the account user who wrote an echo from elsewhere (a history import);
+	// zero leaves the echo without a sender.
+	SenderID uint64    `json:"sender_id,omitempty"`
+	At       time.Time `json:"at,omitzero"`
 }
 
 // IngestResult says where an inbound message landed. A message from a blocked contact is

@@ -1,10 +1,12 @@
 package conversations
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/contacts"
@@ -366,4 +368,32 @@ func (v *viewSet) message(c *Conversation, m *Message) MessageView {
 		out.Attachments = append(out.Attachments, av)
 	}
 	return out
+}
+
+// OfContact lists the conversations of one contact the actor may see, newest first (the
+// contact panel's "previous conversations"; Chatwoot's GET /contacts/{id}/conversations). A
+// contact of another account, or one without visible conversations, gives an empty list.
+func (s *Service) OfContact(ctx context.Context, actor access.Actor, contactID uint64) ([]ConversationView, error) {
+	if err := actor.Require(module, access.View); err != nil {
+		return nil, err
+	}
+	key, err := s.mediaKey()
+	if err != nil {
+		return nil, err
+	}
+	out := []ConversationView{}
+	err = s.DB.View(func(tx *storage.Tx) error {
+		v := viewerOf(tx, actor)
+		vs := s.views(tx, key, actor.AccountID, actor.UserID)
+		return Conversations.Each(tx, actor.AccountID, storage.Query{Index: "contact", Prefix: storage.Key(storage.Uint(contactID)), Reverse: true}, func(c *Conversation) bool {
+			if v.canSee(c) {
+				out = append(out, vs.conversation(c))
+			}
+			return len(out) < ListPageSize
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -36,6 +36,7 @@ import type {
   Label,
   Macro,
   ManualAction,
+  ManualActionPage,
   Message,
   MessagesResponse,
   Priority,
@@ -223,11 +224,10 @@ export const useInbox = defineStore('inbox', () => {
           .then((r) => seq === openSeq && (contact.value = 'payload' in r ? r.payload : r))
           .catch(() => undefined),
         api
-          .get<{ payload: Conversation[] } | Conversation[]>(path(`contacts/${contactId}/conversations`))
+          .get<{ payload: Conversation[] }>(path(`contacts/${contactId}/conversations`))
           .then((r) => {
             if (seq !== openSeq) return
-            const list = Array.isArray(r) ? r : (r?.payload ?? [])
-            previous.value = list.filter((c) => c.id !== conv.id)
+            previous.value = (r?.payload ?? []).filter((c) => c.id !== conv.id)
           })
           .catch(() => seq === openSeq && (previous.value = null)),
       )
@@ -343,11 +343,13 @@ export const useInbox = defineStore('inbox', () => {
   }
 
   async function setBot(enabled: boolean): Promise<void> {
-    const c = contact.value ?? (current.value ? ({ id: current.value.meta.sender.id } as Contact) : null)
-    if (!c) return
-    const r = await api.patch<{ payload: Contact } | Contact>(path(`contacts/${c.id}`), { bot_enabled: enabled })
-    contact.value = { ...(contact.value ?? {}), ...('payload' in r ? r.payload : r) } as Contact
-    applyToCurrent({ bot_enabled: enabled })
+    const id = state.openId
+    if (id == null) return
+    const r = await api.post<{ bot_enabled: boolean }>(path(`conversations/${id}/toggle_bot`), { bot_enabled: enabled })
+    const on = typeof r?.bot_enabled === 'boolean' ? r.bot_enabled : enabled
+    if (state.openId !== id) return
+    if (contact.value) contact.value = { ...contact.value, bot_enabled: on }
+    applyToCurrent({ bot_enabled: on })
   }
 
   async function executeMacro(macroId: number, ids: number[]): Promise<void> {
@@ -434,11 +436,17 @@ export const useInbox = defineStore('inbox', () => {
     }
   }
 
+  /** latestOf finds a contact's newest conversation the user may see (search's contact hits). */
+  async function latestOf(contactId: number): Promise<number | null> {
+    const r = await api.get<{ payload: Conversation[] }>(path(`contacts/${contactId}/conversations`))
+    return r?.payload?.[0]?.id ?? null
+  }
+
   // ---- manual actions
 
   async function loadManualActions(): Promise<void> {
-    const r = await api.get<ManualAction[] | { payload: ManualAction[] }>(path('manual_actions'), { query: { assignee: 'me', done: false } })
-    manualActions.value = Array.isArray(r) ? r : (r?.payload ?? [])
+    const r = await api.get<ManualActionPage>(path('manual_actions'), { query: { assignee: 'me', done: false } })
+    manualActions.value = r?.items ?? []
   }
 
   async function completeAction(a: ManualAction): Promise<void> {
@@ -462,11 +470,12 @@ export const useInbox = defineStore('inbox', () => {
     try {
       if (fx.markRead != null) void markRead(fx.markRead)
       if (fx.reloadThread) void reloadThread()
+      let counts = !!fx.refreshCounts
       if (fx.fetch != null) {
         const c = await api.get<Conversation>(path(`conversations/${fx.fetch}`))
-        const more = upsertConversation(state, c)
-        if (more.refreshCounts) await refreshCounts()
-      } else if (fx.refreshCounts) await refreshCounts()
+        counts = upsertConversation(state, c).refreshCounts || counts
+      }
+      if (counts) await refreshCounts()
     } catch {
       /* the next full load corrects anything missed */
     }
@@ -609,6 +618,7 @@ export const useInbox = defineStore('inbox', () => {
     applyView,
     deleteView,
     search,
+    latestOf,
     loadManualActions,
     completeAction,
     handle,

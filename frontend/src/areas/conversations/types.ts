@@ -1,5 +1,13 @@
-// The inbox's API shapes, written by hand from the Chatwoot-compatible JSON the server sends
-// (see the briefing). The lead will alias them to the generated schema once it exists.
+// The inbox's API shapes. The server's Go types say `string` for closed sets and leave out the
+// nulls of pointers, so the shapes the UI relies on are spelled out here; each is checked
+// against the generated schema (src/api/schema.d.ts) at the bottom of this file, so a field the
+// server renames or drops becomes a type error. Plain records are aliased to the schema.
+import type { components } from '@/api/schema'
+
+// As in src/api/types.ts: keep only the declared properties (every schema also carries an
+// `[key: string]: unknown` for Chatwoot's extra fields).
+type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
+type Schemas = { [K in keyof components['schemas']]: Known<components['schemas'][K]> }
 
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved'
 export type StatusFilter = ConversationStatus | 'all'
@@ -98,7 +106,6 @@ export interface Conversation {
   labels: string[]
   snoozed_until: number | null
   unread_count: number
-  agent_last_seen_at?: number | null
   last_activity_at: number
   created_at: number
   timestamp?: number
@@ -120,12 +127,7 @@ export interface Conversation {
   sla: ConversationSla | null
 }
 
-export interface ConversationCounts {
-  mine_count: number
-  unassigned_count: number
-  assigned_count: number
-  all_count: number
-}
+export type ConversationCounts = Schemas['Counts']
 
 export interface ConversationListResponse {
   data: { meta: ConversationCounts; payload: Conversation[] }
@@ -161,13 +163,7 @@ export interface SavedView {
   query: Filter
 }
 
-export interface Label {
-  id: number
-  title: string
-  description: string
-  color: string
-  show_on_sidebar: boolean
-}
+export type Label = Schemas['Label']
 
 export interface Inbox {
   id: number
@@ -175,13 +171,12 @@ export interface Inbox {
   name: string
   channel_type: string
   enabled?: boolean
+  /** Who works the inbox (besides its teams' members); assignment accepts only them. */
+  member_ids?: number[] | null
+  team_ids?: number[] | null
 }
 
-export interface CannedResponse {
-  id: number
-  short_code: string
-  content: string
-}
+export type CannedResponse = Schemas['CannedResponse']
 
 export interface Macro {
   id: number
@@ -234,6 +229,12 @@ export interface Contact {
   last_activity_at?: number | string | null
 }
 
+/** GET /manual_actions: one page of the queue. */
+export interface ManualActionPage {
+  items: ManualAction[] | null
+  next?: string
+}
+
 export interface SearchResults {
   payload: {
     conversations: Conversation[]
@@ -274,4 +275,55 @@ export interface ConversationEventData {
   previous_status?: ConversationStatus
   changed?: string[]
   user_id?: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drift checks: every field the UI reads must exist in the server's schema. A failing line
+// names the fields the server no longer sends.
+
+type Extra<Mine, Theirs> = Exclude<keyof Mine, keyof Theirs>
+type NoExtra<Mine, Theirs> = [Extra<Mine, Theirs>] extends [never] ? true : Extra<Mine, Theirs>
+
+export const schemaChecks: {
+  conversation: NoExtra<Conversation, Schemas['ConversationView']>
+  conversationMeta: NoExtra<Conversation['meta'], Schemas['ConversationMeta']>
+  sender: NoExtra<ContactRef, Schemas['ContactSummary']>
+  assignee: NoExtra<AssigneeRef, Schemas['AssigneeView']>
+  team: NoExtra<TeamRef, Schemas['TeamSummary']>
+  sla: NoExtra<ConversationSla, Schemas['SLAView']>
+  message: NoExtra<Message, Schemas['MessageView']>
+  messageSender: NoExtra<MessageSender, Schemas['SenderView']>
+  attachment: NoExtra<Attachment, Schemas['AttachmentView']>
+  messagesPage: NoExtra<MessagesResponse, Schemas['MessagesPage']>
+  list: NoExtra<ConversationListResponse['data'], Schemas['ListResult']>
+  search: NoExtra<SearchResults['payload'], Schemas['SearchPayload']>
+  manualActionPage: NoExtra<ManualActionPage, Schemas['ManualActionPage']>
+  manualAction: NoExtra<ManualAction, Schemas['ManualAction']>
+  scheduled: NoExtra<ScheduledMessage, Schemas['ScheduledMessage']>
+  savedView: NoExtra<SavedView, Schemas['CustomFilter']>
+  filter: NoExtra<Filter, Schemas['Filter']>
+  macro: NoExtra<Macro, Schemas['Macro']>
+  inbox: NoExtra<Inbox, Schemas['InboxView']>
+  contact: NoExtra<Contact, Schemas['ContactView']>
+} = {
+  conversation: true,
+  conversationMeta: true,
+  sender: true,
+  assignee: true,
+  team: true,
+  sla: true,
+  message: true,
+  messageSender: true,
+  attachment: true,
+  messagesPage: true,
+  list: true,
+  search: true,
+  manualActionPage: true,
+  manualAction: true,
+  scheduled: true,
+  savedView: true,
+  filter: true,
+  macro: true,
+  inbox: true,
+  contact: true,
 }
