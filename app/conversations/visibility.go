@@ -3,6 +3,7 @@ package conversations
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/accounts"
@@ -131,6 +132,10 @@ func (s *Service) RealtimeFilter(e storage.Event) func(userID uint64) bool {
 	var d struct {
 		Conversation *Ref `json:"conversation"`
 	}
+	if strings.HasPrefix(e.Type, "contact_") {
+		// A contact's details reach only those whose role lets them see contacts.
+		return s.moduleFilter(e.Account, "contacts")
+	}
 	if json.Unmarshal(e.Data, &d) != nil || d.Conversation == nil || d.Conversation.ID == 0 {
 		return nil
 	}
@@ -144,6 +149,24 @@ func (s *Service) RealtimeFilter(e storage.Event) func(userID uint64) bool {
 		s.DB.View(func(tx *storage.Tx) error {
 			a, member := memberActor(tx, e.Account, userID)
 			ok = member && a.Can(module, access.View) && viewerOf(tx, a).canSeeRef(ref)
+			return nil
+		})
+		cache[userID] = ok
+		return ok
+	}
+}
+
+// moduleFilter lets through the members of account who may view module.
+func (s *Service) moduleFilter(account uint64, module string) func(userID uint64) bool {
+	cache := map[uint64]bool{}
+	return func(userID uint64) bool {
+		if ok, seen := cache[userID]; seen {
+			return ok
+		}
+		ok := false
+		s.DB.View(func(tx *storage.Tx) error {
+			a, member := memberActor(tx, account, userID)
+			ok = member && a.Can(module, access.View)
 			return nil
 		})
 		cache[userID] = ok

@@ -2,6 +2,9 @@ package conversations
 
 import (
 	"encoding/json"
+	"github.com/parleyhq/parley/app/accounts"
+	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/contacts"
 	"slices"
 	"testing"
 
@@ -127,6 +130,34 @@ func TestRealtimeFilter(t *testing.T) {
 	raw, _ := json.Marshal(map[string]any{"user_id": 3})
 	if f.s.RealtimeFilter(storage.Event{Account: f.acct.ID, Type: notify.EventCreated, Data: raw}) != nil {
 		t.Fatal("a notification event got a conversation filter")
+	}
+}
+
+// A contact's events reach only the members whose role shows them contacts.
+func TestRealtimeFilterContactEvents(t *testing.T) {
+	f := cxNew(t, "en")
+	var noContacts uint64
+	err := f.db.Update(func(tx *storage.Tx) error {
+		role := &accounts.CustomRole{AccountID: f.acct.ID, Name: "Inbox only", Permissions: map[string]access.Level{"conversations": access.Manage}}
+		if err := accounts.CustomRoles.Put(tx, role); err != nil {
+			return err
+		}
+		u := &auth.User{Name: "Eve", Email: "eve@example.com"}
+		if err := auth.Users.Put(tx, u); err != nil {
+			return err
+		}
+		noContacts = u.ID
+		return accounts.Members.Put(tx, &accounts.Member{AccountID: f.acct.ID, UserID: u.ID, Role: access.Agent, CustomRoleID: role.ID})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := f.s.RealtimeFilter(storage.Event{Account: f.acct.ID, Type: contacts.EventContactCreated, Data: []byte(`{"id":1,"name":"Maria"}`)})
+	if allowed == nil {
+		t.Fatal("contact events reach everyone")
+	}
+	if !allowed(f.ana.UserID) || !allowed(f.admin.UserID) || allowed(noContacts) || allowed(9999) {
+		t.Fatalf("ana %v admin %v no-contacts %v stranger %v", allowed(f.ana.UserID), allowed(f.admin.UserID), allowed(noContacts), allowed(9999))
 	}
 }
 
