@@ -34,6 +34,9 @@ func New(db *storage.DB) *Service { return &Service{db: db} }
 // this package registers, so it is opened after New). Until then Search answers Unavailable.
 func (s *Service) SetSearch(ix *search.Index) { s.ix = ix }
 
+// activityGrain is how fresh a contact's last activity is kept by incoming messages.
+const activityGrain = time.Minute
+
 // FindOrCreate returns the contact and contact inbox for a channel identity in inbox, creating
 // what is missing. The identity the channel already knows (inbox + source id) wins; otherwise an
 // existing contact is matched by identifier, then phone, then email, and a new contact is the
@@ -50,9 +53,13 @@ func FindOrCreate(tx *storage.Tx, account, inboxID uint64, id Identity) (*Contac
 		if err != nil {
 			return nil, nil, false, fmt.Errorf("contacts: contact inbox %d: %w", ci.ID, err)
 		}
-		c.LastActivityAt, c.UpdatedAt = now, now
-		if err := Contacts.Put(tx, c); err != nil {
-			return nil, nil, false, err
+		// Last activity is kept to the minute: rewriting (and re-indexing) the contact for every
+		// message of a busy chat would cost ingest a write per message for nothing anyone sees.
+		if now.Sub(c.LastActivityAt) >= activityGrain {
+			c.LastActivityAt, c.UpdatedAt = now, now
+			if err := Contacts.Put(tx, c); err != nil {
+				return nil, nil, false, err
+			}
 		}
 		return c, ci, false, nil
 	} else if !apperr.Is(err, apperr.NotFound) {

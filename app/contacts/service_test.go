@@ -428,3 +428,23 @@ func TestSearch(t *testing.T) {
 		t.Errorf("no index: %v", err)
 	}
 }
+
+// A burst of messages from a known identity rewrites the contact (and its search document) at
+// most once a minute, not once per message.
+func TestFindOrCreateKeepsActivityToTheMinute(t *testing.T) {
+	e := newEnv(t)
+	first, _, _ := e.find(contacts.Identity{SourceID: "chatty", Name: "Chatty"})
+	var before uint64
+	e.db.View(func(tx *storage.Tx) error { before = tx.OutboxHead(); return nil })
+	for range 5 {
+		again, _, created := e.find(contacts.Identity{SourceID: "chatty", Name: "Chatty"})
+		if created || again.ID != first.ID || !again.LastActivityAt.Equal(first.LastActivityAt) {
+			t.Fatalf("message from the same identity: created=%v id=%d activity %v → %v", created, again.ID, first.LastActivityAt, again.LastActivityAt)
+		}
+	}
+	var after uint64
+	e.db.View(func(tx *storage.Tx) error { after = tx.OutboxHead(); return nil })
+	if after != before {
+		t.Fatalf("the burst wrote %d change events", after-before)
+	}
+}
