@@ -60,20 +60,23 @@ func newToken() string {
 // Ref is the part of a conversation every event carries, so consumers (realtime push, webhooks)
 // can decide who may see it without reading the store.
 type Ref struct {
-	ID         uint64   `json:"id"`
-	DisplayID  uint64   `json:"display_id"`
-	InboxID    uint64   `json:"inbox_id"`
-	ContactID  uint64   `json:"contact_id"`
-	AssigneeID uint64   `json:"assignee_id"`
-	TeamID     uint64   `json:"team_id"`
-	Status     Status   `json:"status"`
-	Priority   Priority `json:"priority"`
-	Labels     []string `json:"labels"`
+	ID        uint64 `json:"id"`
+	DisplayID uint64 `json:"display_id"`
+	InboxID   uint64 `json:"inbox_id"`
+	ContactID uint64 `json:"contact_id"`
+	// ContactInboxID is the contact's identity the conversation runs on (a widget visitor's
+	// pushes are addressed by it).
+	ContactInboxID uint64   `json:"contact_inbox_id"`
+	AssigneeID     uint64   `json:"assignee_id"`
+	TeamID         uint64   `json:"team_id"`
+	Status         Status   `json:"status"`
+	Priority       Priority `json:"priority"`
+	Labels         []string `json:"labels"`
 }
 
 // RefOf summarises c for an event.
 func RefOf(c *Conversation) Ref {
-	return Ref{ID: c.ID, DisplayID: c.DisplayID, InboxID: c.InboxID, ContactID: c.ContactID, AssigneeID: c.AssigneeID, TeamID: c.TeamID, Status: c.Status, Priority: c.Priority, Labels: c.Labels}
+	return Ref{ID: c.ID, DisplayID: c.DisplayID, InboxID: c.InboxID, ContactID: c.ContactID, ContactInboxID: c.ContactInboxID, AssigneeID: c.AssigneeID, TeamID: c.TeamID, Status: c.Status, Priority: c.Priority, Labels: c.Labels}
 }
 
 // EventData is the payload of every conversation and message event.

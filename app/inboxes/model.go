@@ -112,6 +112,62 @@ var PublicIDs = storage.NewCollection(storage.Def[PublicID]{
 	},
 })
 
+// Channel setting keys (Inbox.Channel) shared by the channel adapters, the client API and the
+// webhooks. Keys ending in "_secret", "_token" or "password" never leave the server.
+const (
+	// KeyWebhookURL is the API channel's endpoint for its conversations' events (agents' replies).
+	KeyWebhookURL = "webhook_url"
+	// KeyWebhookSecret signs what is posted to KeyWebhookURL (generated; shown once on rotate).
+	KeyWebhookSecret = "webhook_secret"
+	// KeyHMACToken is the secret a site (or integration) signs its user ids with: identifier_hash
+	// = hex(HMAC-SHA256(hmac_token, identifier)). Generated on create; shown once on rotate.
+	KeyHMACToken = "hmac_token"
+	// KeyHMACMandatory refuses contacts whose identifier comes without a valid hash.
+	KeyHMACMandatory = "hmac_mandatory"
+	// Website widget settings (Chatwoot's names).
+	KeyWebsiteURL     = "website_url"     // string: the site's address
+	KeyAllowedDomains = "allowed_domains" // []string: hosts (with optional :port, *.wildcard) that may embed the widget
+	KeyWidgetColor    = "widget_color"    // string: "#1F93FF"
+	KeyPosition       = "widget_position" // string: "right" (default) or "left"
+	KeyWelcomeTitle   = "welcome_title"
+	KeyWelcomeTagline = "welcome_tagline"
+	KeyReplyTime      = "reply_time"      // "in_a_few_minutes", "in_a_few_hours", "in_a_day"
+	KeyOfflineMessage = "offline_message" // shown while the team is away
+	KeyAvatarHash     = "avatar_hash"     // blob hash of the widget's avatar (served at /media/avatars/{hash})
+	KeyPreChatEnabled = "pre_chat_form_enabled"
+	KeyPreChatOptions = "pre_chat_form_options"  // {"pre_chat_message": "...", "pre_chat_fields": [...]}
+	KeyFeatures       = "selected_feature_flags" // []string: "attachments", "emoji_picker", "end_conversation"
+)
+
+// ChannelString reads a string channel setting ("" when absent or not a string).
+func (in *Inbox) ChannelString(key string) string {
+	s, _ := in.Channel[key].(string)
+	return s
+}
+
+// ChannelBool reads a boolean channel setting (false when absent).
+func (in *Inbox) ChannelBool(key string) bool {
+	b, _ := in.Channel[key].(bool)
+	return b
+}
+
+// ChannelStrings reads a list-of-strings channel setting (JSON decoding gives []any).
+func (in *Inbox) ChannelStrings(key string) []string {
+	switch v := in.Channel[key].(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 // Event types of this area.
 const (
 	EventInboxCreated = "inbox_created"
