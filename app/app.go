@@ -21,6 +21,8 @@ import (
 	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/channels"
 	apichannel "github.com/parleyhq/parley/app/channels/api"
+	"github.com/parleyhq/parley/app/channels/client"
+	"github.com/parleyhq/parley/app/channels/widget"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/control"
 	"github.com/parleyhq/parley/app/conversations"
@@ -30,6 +32,7 @@ import (
 	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/app/replies"
 	"github.com/parleyhq/parley/app/scheduler"
+	"github.com/parleyhq/parley/app/webhooks"
 	"github.com/parleyhq/parley/frontend"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/backup"
@@ -56,6 +59,9 @@ type Config struct {
 	Logger io.Writer
 	// LogLevel is the minimum level logged (default info).
 	LogLevel slog.Level
+	// PublicURL is the address sites and integrations reach Parley at ("https://chat.example.com"),
+	// used in the widget snippet; empty means the address each request came in on.
+	PublicURL string
 	// BcryptCost overrides the password hashing cost (tests use bcrypt's minimum).
 	BcryptCost int
 }
@@ -114,6 +120,9 @@ type App struct {
 	Conversations *conversations.Service
 	Replies       *replies.Service
 	Outbox        *channels.Outbox
+	Webhooks      *webhooks.Service
+	Client        *client.Service
+	Widget        *widget.Service
 
 	server *api.Server
 
@@ -176,10 +185,15 @@ func New(cfg Config) (*App, error) {
 	a.Contacts.SetSearch(a.Search)
 	a.Inboxes.InUse = conversations.InboxConversations
 	a.Replies = replies.New(db, a.Conversations)
-	a.Outbox = channels.NewOutbox(db, a.Conversations, log, channelAdapters(a)...)
+	a.Outbox = channels.NewOutbox(db, a.Conversations, log, channelAdapters()...)
 	a.Hub.SetFilter(a.Conversations.RealtimeFilter)
 	a.Events.Register(events.Consumer{Name: "realtime", Handle: a.Hub.Handle, Ephemeral: true})
 	a.Events.Register(events.Consumer{Name: "outbox", Handle: a.Outbox.Handle, BatchSize: 50})
+	a.Webhooks = webhooks.New(webhooks.Deps{DB: db, Notify: a.Notify, Logger: log})
+	a.Events.Register(events.Consumer{Name: "webhooks", Handle: a.Webhooks.Handle, BatchSize: 200})
+	a.Client = client.New(client.Deps{DB: db, Blobs: a.Blobs, Conversations: a.Conversations, Logger: log})
+	a.Widget = widget.New(widget.Deps{DB: db, Client: a.Client, Conversations: a.Conversations, Hub: a.Hub, Logger: log})
+	a.Events.Register(events.Consumer{Name: "widget", Handle: a.Widget.Handle, Ephemeral: true})
 
 	var ui fs.FS
 	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
@@ -188,6 +202,7 @@ func New(cfg Config) (*App, error) {
 	a.server = api.New(api.Deps{
 		DB: db, Auth: a.Auth, Accounts: a.Accounts, Notify: a.Notify, Hub: a.Hub, Blobs: a.Blobs,
 		Contacts: a.Contacts, Inboxes: a.Inboxes, Conversations: a.Conversations, Replies: a.Replies,
+		Webhooks: a.Webhooks, Client: a.Client, Widget: a.Widget, PublicURL: cfg.PublicURL,
 		Version: cfg.Version, UI: ui, Demo: a.demoAccount, OnDesktopUser: a.setDesktopUser, Logger: log,
 	})
 	return a, nil
@@ -195,8 +210,8 @@ func New(cfg Config) (*App, error) {
 
 // channelAdapters are the channels this build can deliver through; each channel issue adds its
 // adapter here.
-func channelAdapters(a *App) []channels.Adapter {
-	return []channels.Adapter{apichannel.New()}
+func channelAdapters() []channels.Adapter {
+	return []channels.Adapter{apichannel.New(), widget.Adapter{}}
 }
 
 // Start starts the background workers (change feed, scheduler, cron).
@@ -212,6 +227,9 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	if err := a.Webhooks.Start(ctx); err != nil {
 		return err
 	}
 	if a.cfg.BackupSchedule != "off" {
@@ -251,6 +269,7 @@ func (a *App) Stop() error {
 	}
 	a.Jobs.Stop()
 	a.Events.Stop()
+	a.Webhooks.Stop()
 	a.Hub.Close()
 	a.wg.Wait()
 	if a.controlToken != "" {

@@ -23,12 +23,15 @@ import (
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/channels/client"
+	"github.com/parleyhq/parley/app/channels/widget"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/app/replies"
+	"github.com/parleyhq/parley/app/webhooks"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/blob"
 )
@@ -46,7 +49,14 @@ type Deps struct {
 	Inboxes       *inboxes.Service
 	Conversations *conversations.Service
 	Replies       *replies.Service
-	Version       string
+	// The outside world: webhooks, the public client API and the website widget.
+	Webhooks *webhooks.Service
+	Client   *client.Service
+	Widget   *widget.Service
+	// PublicURL is the address sites and integrations reach Parley at (the widget snippet's
+	// base); empty means the address the request came in on.
+	PublicURL string
+	Version   string
 	// UI is the built frontend (frontend/dist); nil or empty serves a "not built" page.
 	UI fs.FS
 	// Demo fills demo data into an account (setup's "try with demo data").
@@ -152,6 +162,9 @@ func New(d Deps) *Server {
 	s.registerConversations()
 	s.registerConversationSettings()
 	s.registerReplies()
+	s.registerWebhooks()
+	s.registerClient()
+	s.registerWidget()
 	return s
 }
 

@@ -1,0 +1,4 @@
+package api
+
+// registerClient adds the client routes.
+func (s *Server) registerClient() {}

@@ -1,0 +1,4 @@
+package api
+
+// registerWebhooks adds the webhooks routes.
+func (s *Server) registerWebhooks() {}

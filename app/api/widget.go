@@ -1,0 +1,4 @@
+package api
+
+// registerWidget adds the widget routes.
+func (s *Server) registerWidget() {}
