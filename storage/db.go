@@ -267,15 +267,30 @@ func (tx *Tx) NextNumber(account uint64, name string) (uint64, error) {
 	return n, nil
 }
 
-// Check runs bbolt's consistency check over the whole file and returns the first problem.
+// Check runs bbolt's consistency check over the whole file and returns the first problem. It
+// runs in a write transaction: the check compares the pages it reaches with the free list, which
+// a concurrent writer changes under a read transaction ("reachable freed" that is not real), so
+// it holds the writer lock while it reads. Nothing is written; the transaction rolls back.
 func (db *DB) Check() error {
-	return db.bolt.View(func(b *bolt.Tx) error {
+	var problem error
+	err := db.bolt.Update(func(b *bolt.Tx) error {
 		for err := range b.Check() {
-			return err
+			problem = err
+			break
 		}
-		return nil
+		return errRollback
 	})
+	if problem != nil {
+		return problem
+	}
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	return err
 }
+
+// errRollback ends a write transaction that must not commit.
+var errRollback = errors.New("storage: rollback")
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)
