@@ -66,6 +66,7 @@ var Types = []Type{
 	{Key: "conversation_new_message", NameEN: "New message in a conversation assigned to me", NamePT: "Nova mensagem em uma conversa atribuída a mim", DefaultApp: false, DefaultEmail: false},
 	{Key: "sla_breached", NameEN: "An SLA target is missed", NamePT: "Uma meta de SLA é descumprida", DefaultApp: true, DefaultEmail: true},
 	{Key: "manual_action_assigned", NameEN: "A manual action is waiting for me", NamePT: "Uma ação manual aguarda por mim", DefaultApp: true, DefaultEmail: false},
+	{Key: "webhook_disabled", NameEN: "A webhook is turned off after failing for a day", NamePT: "Um webhook é desativado após falhar por um dia", DefaultApp: true, DefaultEmail: true},
 }
 
 // Channels a user can choose per type.

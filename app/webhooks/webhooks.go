@@ -2,14 +2,23 @@
 // the events it subscribes to) and the API channel's inbox webhook receive Chatwoot-shaped JSON
 // bodies, signed, retried with backoff for a day from the durable change feed, and logged per
 // attempt.
+//
+// Delivery is at least once: the change-feed consumer turns events into Delivery records in
+// one transaction (a unique key per target and event makes a replayed batch harmless), and the
+// worker posts them outside any transaction. A crash between a POST and recording it sends the
+// same delivery again after the restart, with the same X-Parley-Delivery id: receivers dedup on
+// it. A delivery committed before a crash is never lost.
 package webhooks
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/storage"
 )
@@ -18,8 +27,11 @@ import (
 type Deps struct {
 	DB     *storage.DB
 	Notify *notify.Service
-	Logger *slog.Logger
-	// Client posts the deliveries (default: a client with a 10 s timeout).
+	// Conversations builds the conversation and message bodies with the API's own views.
+	Conversations *conversations.Service
+	Logger        *slog.Logger
+	// Client posts the deliveries (default: a client with a 10 s timeout that follows no
+	// redirect, since a redirected POST turns into a GET).
 	Client *http.Client
 	// Now is the clock (tests move it); default time.Now.
 	Now func() time.Time
@@ -28,6 +40,10 @@ type Deps struct {
 // Service holds webhooks and delivers them.
 type Service struct {
 	Deps
+	wakeC  chan struct{}
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // New builds the service.
@@ -39,16 +55,86 @@ func New(d Deps) *Service {
 		d.Now = time.Now
 	}
 	if d.Client == nil {
-		d.Client = &http.Client{Timeout: 10 * time.Second}
+		d.Client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
 	}
-	return &Service{Deps: d}
+	return &Service{Deps: d, wakeC: make(chan struct{}, 1)}
 }
 
-// Handle is the change-feed consumer that turns events into deliveries.
-func (s *Service) Handle(ctx context.Context, batch []storage.Event) error { return nil }
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// wake tells the worker new deliveries may be due; it never blocks.
+func (s *Service) wake() {
+	select {
+	case s.wakeC <- struct{}{}:
+	default:
+	}
+}
 
 // Start runs the delivery worker until ctx ends or Stop.
-func (s *Service) Start(ctx context.Context) error { return nil }
+func (s *Service) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		return errors.New("webhooks: already started")
+	}
+	ctx, s.cancel = context.WithCancel(ctx)
+	s.wg.Add(1)
+	go s.loop(ctx)
+	return nil
+}
 
-// Stop stops the delivery worker and waits for attempts in flight.
-func (s *Service) Stop() {}
+// Stop stops the delivery worker and waits for attempts in flight (they are cut short and
+// left pending, to be sent again on the next start).
+func (s *Service) Stop() {
+	s.mu.Lock()
+	cancel := s.cancel
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	s.wg.Wait()
+}
+
+// idleWait is how long the worker sleeps with nothing queued (a wake-up comes sooner).
+const idleWait = time.Hour
+
+// loop sleeps until the next due delivery or a wake-up, and sends what is due.
+func (s *Service) loop(ctx context.Context) {
+	defer s.wg.Done()
+	for {
+		wait := idleWait
+		if _, err := s.RunDue(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.Logger.Error("webhook deliveries failed", "err", err)
+			wait = 5 * time.Second
+		} else if next, ok := s.nextDue(); ok {
+			wait = max(next.Sub(s.now()), 0)
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-s.wakeC:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// nextDue is when the earliest pending delivery is due.
+func (s *Service) nextDue() (time.Time, bool) {
+	var due time.Time
+	found := false
+	s.DB.View(func(tx *storage.Tx) error {
+		return queue.Each(tx, 0, storage.Query{Index: "due", Limit: 1}, func(q *queued) bool {
+			due, found = q.Due, true
+			return false
+		})
+	})
+	return due, found
+}

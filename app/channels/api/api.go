@@ -1,7 +1,7 @@
 // Package api is the API channel: an inbox whose messages come from the business's own
 // integration through Parley's REST API (POST …/conversations/{id}/messages with
 // message_type "incoming") and whose agents' replies the integration reads back, through the
-// API or, once webhooks exist, from the inbox's webhook URL.
+// API or from the inbox's webhook URL (posted, signed and retried by package webhooks).
 package api
 
 import (
@@ -26,11 +26,10 @@ func (*Adapter) ChannelType() string { return inboxes.ChannelAPI }
 // Start has nothing to start: the API channel receives through the REST API.
 func (*Adapter) Start(ctx context.Context) error { return nil }
 
-// Send accepts the message as delivered. Without a webhook URL the integration polls the
-// conversation's messages through the API, so storing the message is the delivery. With one,
-// posting the message to it is the webhooks work of issue 5 (a consumer of message_created of
-// its own, with signing and retries); until then the message is likewise read through the API.
-// There is no provider id to return.
+// Send accepts the message as delivered: storing it is the delivery. Without a webhook URL the
+// integration reads the conversation's messages through the API; with one, package webhooks
+// posts the message_created event to it from the change feed (signed, retried for a day, logged
+// per attempt), independently of this adapter. There is no provider id to return.
 func (*Adapter) Send(ctx context.Context, out channels.Outbound) (string, error) {
 	return "", nil
 }
