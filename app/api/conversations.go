@@ -269,12 +269,13 @@ func (s *Server) registerConversations() {
 		ConversationID uint64 `path:"conversation_id"`
 		Body           struct {
 			TypingStatus string `json:"typing_status" enum:"on,off"`
+			IsPrivate    bool   `json:"is_private,omitempty" doc:"true while writing a private note: the contact never sees it"`
 		}
 	}
 	typing := op("conversations-typing", http.MethodPost, one+"/toggle_typing_status", "Tell the others looking at the conversation that you are typing (on) or stopped (off)")
 	typing.DefaultStatus = 204
 	register(s, typing, authAccount, func(ctx context.Context, in *typingInput) (*noContent, error) {
-		return &noContent{Status: 204}, s.Conversations.Typing(ctx, actorOf(ctx), in.ConversationID, in.Body.TypingStatus == "on")
+		return &noContent{Status: 204}, s.Conversations.SetTyping(ctx, actorOf(ctx), in.ConversationID, in.Body.TypingStatus == "on", in.Body.IsPrivate)
 	})
 	type attrsBody struct {
 		CustomAttributes map[string]any `json:"custom_attributes"`

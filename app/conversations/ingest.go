@@ -88,7 +88,8 @@ func (g *ingest) inbox(id uint64) (*inboxes.Inbox, error) {
 //   - the contact is found or created from the channel identity (which also stamps its last
 //     activity); a blocked contact's message is
 //     dropped (zero result, no error), as Chatwoot does;
-//   - the conversation is the thread's (ThreadKey, reopened when resolved), else the contact's
+//   - the conversation is the one named (ConversationID, of the same contact identity), else
+//     the thread's (ThreadKey, reopened when resolved), else the contact's
 //     latest in the inbox unless it is resolved and the inbox does not lock contacts to a single
 //     conversation, else a new one (numbered, hooks run, auto-assigned);
 //   - a contact's message opens a resolved or snoozed conversation; an echo (sent by the
@@ -129,8 +130,13 @@ func (g *ingest) one(in Inbound) (IngestResult, error) {
 	if contact.Blocked {
 		return IngestResult{ContactID: contact.ID}, nil
 	}
-	c, err := g.conversationFor(inbox, ci, in.ThreadKey)
-	if err != nil {
+	var c *Conversation
+	if in.ConversationID != 0 {
+		c, err = Conversations.Get(tx, g.acct.ID, in.ConversationID)
+		if err != nil || c.ContactInboxID != ci.ID {
+			return IngestResult{}, apperr.Field("conversation_id", "is not a conversation of this contact")
+		}
+	} else if c, err = g.conversationFor(inbox, ci, in.ThreadKey); err != nil {
 		return IngestResult{}, err
 	}
 	created := c == nil

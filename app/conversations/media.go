@@ -162,14 +162,21 @@ func (s *Service) Upload(ctx context.Context, actor access.Actor, r io.Reader, n
 	if err := actor.Require(module, access.Manage); err != nil {
 		return nil, err
 	}
+	a, err := s.StoreFile(ctx, r, MaxUpload, name, contentType)
+	if e, ok := apperr.As(err); ok && e.Fields["file"] != "" {
+		return nil, apperr.Field("attachment", e.Fields["file"])
+	}
+	return a, err
+}
+
+// StoreFile writes a file (at most limit bytes; over it, a field error on "file") to the blob
+// store and describes it as an attachment, for the agents' uploads and the contact-side ones.
+func (s *Service) StoreFile(ctx context.Context, r io.Reader, limit int64, name, contentType string) (*Attachment, error) {
 	if s.Blobs == nil {
 		return nil, apperr.Unavailablef("file storage is not available")
 	}
-	ref, err := s.Blobs.Write(ctx, r, MaxUpload)
+	ref, err := s.Blobs.Write(ctx, r, limit)
 	if err != nil {
-		if e, ok := apperr.As(err); ok && e.Fields["file"] != "" {
-			return nil, apperr.Field("attachment", e.Fields["file"])
-		}
 		return nil, err
 	}
 	ct, _, _ := mime.ParseMediaType(contentType)

@@ -67,6 +67,9 @@ type Conversation struct {
 	WaitingSince *time.Time `json:"waiting_since"`
 	FirstReplyAt *time.Time `json:"first_reply_created_at"`
 	ResolvedAt   *time.Time `json:"resolved_at"`
+	// ContactLastSeenAt is when the contact last had the conversation open (the widget), which
+	// is what turns the agents' replies "read".
+	ContactLastSeenAt *time.Time `json:"contact_last_seen_at,omitempty"`
 	// SLA is the applied policy's clock.
 	SLA       *SLAClock `json:"sla,omitempty"`
 	CreatedAt time.Time `json:"created_at"`

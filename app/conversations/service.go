@@ -58,6 +58,10 @@ type Inbound struct {
 	// zero leaves the echo without a sender.
 	SenderID uint64    `json:"sender_id,omitempty"`
 	At       time.Time `json:"at,omitzero"`
+	// ConversationID (the internal id) continues one given conversation of the same contact
+	// identity, reopening it when resolved, instead of the latest one (the client API posts
+	// into the conversation the visitor has open).
+	ConversationID uint64 `json:"conversation_id,omitempty"`
 }
 
 // IngestResult says where an inbound message landed. A message from a blocked contact is
@@ -707,17 +711,25 @@ type typingData struct {
 		ID   uint64 `json:"id"`
 		Name string `json:"name"`
 	} `json:"user"`
+	// IsPrivate marks an agent writing a private note: the contact's widget must not show it.
+	IsPrivate bool `json:"is_private"`
 }
 
 // Typing tells the others looking at conversation number id that the actor started or stopped
 // typing. Nothing is stored but the event.
 func (s *Service) Typing(ctx context.Context, actor access.Actor, id uint64, on bool) error {
+	return s.SetTyping(ctx, actor, id, on, false)
+}
+
+// SetTyping is Typing saying whether the actor is writing a private note (Chatwoot's
+// is_private), which the contact's side must not see.
+func (s *Service) SetTyping(ctx context.Context, actor access.Actor, id uint64, on, private bool) error {
 	_, err := s.update(actor, id, func(tx *storage.Tx, acct *accounts.Account, c *Conversation) error {
 		typ := EventTypingOff
 		if on {
 			typ = EventTypingOn
 		}
-		d := typingData{EventData: EventData{Conversation: RefOf(c)}}
+		d := typingData{EventData: EventData{Conversation: RefOf(c)}, IsPrivate: private}
 		d.User.ID, d.User.Name = actor.UserID, actorName(tx, actor)
 		return tx.EmitData(storage.Event{Account: c.AccountID, Type: typ, Entity: Conversations.Name(), ID: c.ID, Actor: actor.UserID}, d)
 	})
