@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -113,6 +114,7 @@ Flags (every command takes --data; serve and the window also take the rest):
   --backup-keep N         daily backups to keep           env PARLEY_BACKUP_KEEP (default 7)
   --backup-schedule CRON  daily backup time, or "off"     env PARLEY_BACKUP_SCHEDULE (default "0 3 * * *")
   --log-level LEVEL       debug, info, warn or error      env PARLEY_LOG_LEVEL (default info)
+  --public-url URL        address sites reach Parley at   env PARLEY_PUBLIC_URL (default: the request's)
 
 The default data dir is ~/.local/share/parley on Linux ($XDG_DATA_HOME/parley when set),
 ~/Library/Application Support/Parley on macOS and %AppData%\Parley on Windows.
@@ -135,6 +137,8 @@ type settings struct {
 	backupSchedule string
 	logLevel       string
 	level          slog.Level
+	// publicURL is where sites and integrations reach Parley (the widget snippet's base).
+	publicURL string
 }
 
 // flags builds a command's flag set. server adds the flags that only matter to a running app.
@@ -164,6 +168,8 @@ func (c *cli) flags(name, argsUsage string, server bool) (*flag.FlagSet, *settin
 		fs.StringVar(&s.backupSchedule, "backup-schedule", envOr("PARLEY_BACKUP_SCHEDULE", "0 3 * * *"),
 			"cron `spec` of the daily backup in local time, or \"off\" (env PARLEY_BACKUP_SCHEDULE)")
 		fs.StringVar(&s.logLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "`level` of the logs: debug, info, warn or error (env PARLEY_LOG_LEVEL)")
+		fs.StringVar(&s.publicURL, "public-url", os.Getenv("PARLEY_PUBLIC_URL"),
+			"the `URL` sites and integrations reach Parley at, used in the website widget's snippet (env PARLEY_PUBLIC_URL; default: the address each request came in on)")
 	} else {
 		s.addr = envOr("PARLEY_ADDR", defaultAddr)
 		s.backupKeep = 7
@@ -199,6 +205,14 @@ func (c *cli) parse(fs *flag.FlagSet, s *settings, args []string, positional int
 		fmt.Fprintf(c.stderr, "parley %s: --data must not be empty\n", fs.Name())
 		return errUsage
 	}
+	if s.publicURL != "" {
+		u, err := url.Parse(s.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			fmt.Fprintf(c.stderr, "parley %s: public URL %q: want an http(s) address like https://chat.example.com\n", fs.Name(), s.publicURL)
+			return errUsage
+		}
+		s.publicURL = strings.TrimRight(s.publicURL, "/")
+	}
 	abs, err := filepath.Abs(s.data)
 	if err != nil {
 		return fmt.Errorf("data dir %s: %w", s.data, err)
@@ -214,6 +228,7 @@ func (c *cli) config(s *settings) app.Config {
 	return app.Config{
 		DataDir:        s.data,
 		Addr:           s.addr,
+		PublicURL:      s.publicURL,
 		Version:        buildVersion(),
 		BackupKeep:     s.backupKeep,
 		BackupSchedule: s.backupSchedule,

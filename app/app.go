@@ -189,7 +189,7 @@ func New(cfg Config) (*App, error) {
 	a.Hub.SetFilter(a.Conversations.RealtimeFilter)
 	a.Events.Register(events.Consumer{Name: "realtime", Handle: a.Hub.Handle, Ephemeral: true})
 	a.Events.Register(events.Consumer{Name: "outbox", Handle: a.Outbox.Handle, BatchSize: 50})
-	a.Webhooks = webhooks.New(webhooks.Deps{DB: db, Notify: a.Notify, Logger: log})
+	a.Webhooks = webhooks.New(webhooks.Deps{DB: db, Notify: a.Notify, Conversations: a.Conversations, Logger: log})
 	a.Events.Register(events.Consumer{Name: "webhooks", Handle: a.Webhooks.Handle, BatchSize: 200})
 	a.Client = client.New(client.Deps{DB: db, Blobs: a.Blobs, Conversations: a.Conversations, Logger: log})
 	a.Widget = widget.New(widget.Deps{DB: db, Client: a.Client, Conversations: a.Conversations, Hub: a.Hub, Logger: log})
@@ -202,7 +202,7 @@ func New(cfg Config) (*App, error) {
 	a.server = api.New(api.Deps{
 		DB: db, Auth: a.Auth, Accounts: a.Accounts, Notify: a.Notify, Hub: a.Hub, Blobs: a.Blobs,
 		Contacts: a.Contacts, Inboxes: a.Inboxes, Conversations: a.Conversations, Replies: a.Replies,
-		Webhooks: a.Webhooks, Client: a.Client, Widget: a.Widget, PublicURL: cfg.PublicURL,
+		Webhooks: a.Webhooks, Client: a.Client, Widget: a.Widget, PublicURL: cfg.PublicURL, Addr: cfg.Addr,
 		Version: cfg.Version, UI: ui, Demo: a.demoAccount, OnDesktopUser: a.setDesktopUser, Logger: log,
 	})
 	return a, nil
@@ -252,6 +252,13 @@ func (a *App) Start(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := a.Jobs.Cron("@hourly", "webhook-prune", func(ctx context.Context) {
+		if _, err := a.Webhooks.Prune(ctx); err != nil {
+			a.log.Error("webhook delivery prune failed", "err", err)
+		}
+	}); err != nil {
+		return err
+	}
 	if err := a.Jobs.Cron("@hourly", "blob-sweep", func(ctx context.Context) {
 		if _, err := a.Blobs.Sweep(ctx, 24*time.Hour); err != nil {
 			a.log.Error("blob sweep failed", "err", err)
@@ -271,6 +278,7 @@ func (a *App) Stop() error {
 	a.Events.Stop()
 	a.Webhooks.Stop()
 	a.Hub.Close()
+	a.Widget.Close()
 	a.wg.Wait()
 	if a.controlToken != "" {
 		control.RemoveInstance(a.cfg.DataDir)
@@ -290,7 +298,10 @@ func (a *App) Handler() http.Handler {
 
 // CloseStreams ends the open realtime streams (SSE). Register it with http.Server's
 // RegisterOnShutdown: Shutdown waits for every response, and a stream never ends by itself.
-func (a *App) CloseStreams() { a.Hub.Close() }
+func (a *App) CloseStreams() {
+	a.Hub.Close()
+	a.Widget.Close()
+}
 
 // DesktopHandler is Handler for requests that come from the desktop window in process: the local
 // owner may sign in there without a password.

@@ -38,6 +38,24 @@ var demoDialogs = []struct {
 	{[]string{"Obrigada pelo bolo, estava maravilhoso!"}, "Que alegria! Obrigado pelo carinho 💛", ""},
 }
 
+// demoWidgetChats are past conversations of the website chat.
+var demoWidgetChats = []struct {
+	name, email string
+	lines       []struct {
+		agent bool
+		text  string
+	}
+}{
+	{"Paula Siqueira", "paula.siqueira@example.com", []struct {
+		agent bool
+		text  string
+	}{{false, "Oi! Vocês entregam bolo em Pinheiros?"}, {true, "Oi, Paula! Entregamos sim, das 8h às 18h. Qual bolo você gostaria?"}, {false, "Um de cenoura com chocolate para amanhã 🙂"}}},
+	{"Visitante do site", "", []struct {
+		agent bool
+		text  string
+	}{{false, "Qual o horário de vocês no domingo?"}, {true, "Domingo abrimos das 7h às 13h!"}}},
+}
+
 var demoPeople = []struct{ name, phone string }{
 	{"Juliana Prado", "+5511987650001"}, {"Rafael Teixeira", "+5511987650002"}, {"Patrícia Gomes", "+5511987650003"},
 	{"Marcos Vinícius", "+5511987650004"}, {"Fernanda Alves", "+5511987650005"}, {"Lucas Martins", "+5511987650006"},
@@ -110,6 +128,15 @@ func (a *App) demoInbox(ctx context.Context, accountID uint64, agentIDs []uint64
 		LockToSingleConversation: ptr(true), MemberIDs: members})
 	if err != nil {
 		return fmt.Errorf("demo inbox: %w", err)
+	}
+	// The bakery's website chat: a widget that localhost pages may embed, so the demo can be
+	// tried from a test page on this machine.
+	web, err := a.Inboxes.Create(ctx, sys, inboxes.InboxInput{Name: ptr("Site"), MemberIDs: members,
+		Channel: map[string]any{"type": "web_widget", "website_url": "http://localhost", "allowed_domains": []string{"localhost", "127.0.0.1"},
+			"welcome_title": "Olá! 👋", "welcome_tagline": "Tire suas dúvidas sobre pedidos, entregas e encomendas.",
+			"pre_chat_form_enabled": false, "offline_message": "Estamos fora agora. Deixe sua mensagem que respondemos assim que voltarmos!"}})
+	if err != nil {
+		return fmt.Errorf("demo website inbox: %w", err)
 	}
 	for _, c := range []replies.CannedInput{
 		{ShortCode: ptr("ola"), Content: ptr("Olá, {{contact.first_name}}! Aqui é {{agent.first_name}}, da Padaria Pão de Mel. Como posso ajudar?")},
@@ -190,6 +217,27 @@ func (a *App) demoInbox(ctx context.Context, accountID uint64, agentIDs []uint64
 				return fmt.Errorf("demo pending: %w", err)
 			}
 		}
+	}
+	for i, chat := range demoWidgetChats {
+		visitor := contacts.Identity{SourceID: fmt.Sprintf("demo-visitor-%d", i+1), Name: chat.name, Email: chat.email}
+		at := now.Add(-time.Duration(i+2) * 26 * time.Hour)
+		for j, line := range chat.lines {
+			in := conversations.Inbound{InboxID: web.ID, Contact: visitor, SourceID: fmt.Sprintf("demo-web-%d-%d", i, j), Content: line.text,
+				At: at.Add(time.Duration(j*2) * time.Minute)}
+			if line.agent {
+				if len(agentIDs) == 0 {
+					continue
+				}
+				in.Echo, in.SenderID = true, agentIDs[i%len(agentIDs)]
+			}
+			if _, err := a.Conversations.Ingest(ctx, accountID, in); err != nil {
+				return fmt.Errorf("demo widget chat: %w", err)
+			}
+		}
+	}
+	if _, err := a.Inboxes.Update(ctx, sys, web.ID, inboxes.InboxInput{GreetingEnabled: ptr(true),
+		GreetingMessage: ptr("Oi! Aqui é a Padaria Pão de Mel. Em que podemos ajudar?"), CSATSurveyEnabled: ptr(true)}); err != nil {
+		return fmt.Errorf("demo inbox settings: %w", err)
 	}
 	// From now on the inboxes greet, survey and keep the SLA like a live install.
 	if _, err := a.Inboxes.Update(ctx, sys, site.ID, inboxes.InboxInput{GreetingEnabled: ptr(true),

@@ -56,7 +56,9 @@ type Deps struct {
 	// PublicURL is the address sites and integrations reach Parley at (the widget snippet's
 	// base); empty means the address the request came in on.
 	PublicURL string
-	Version   string
+	// Addr is the HTTP listen address; the desktop window's snippets point at it.
+	Addr    string
+	Version string
 	// UI is the built frontend (frontend/dist); nil or empty serves a "not built" page.
 	UI fs.FS
 	// Demo fills demo data into an account (setup's "try with demo data").

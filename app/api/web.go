@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -112,8 +113,8 @@ func (s *Server) sse(w http.ResponseWriter, r *http.Request) {
 
 var hashRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
-// avatar serves a user's avatar by content hash. Only hashes that are some user's avatar are
-// served, so the blob store cannot be browsed through this route.
+// avatar serves a user's or a widget's avatar by content hash. Only hashes that are some avatar
+// are served, so the blob store cannot be browsed through this route.
 func (s *Server) avatar(w http.ResponseWriter, r *http.Request) {
 	hash := r.PathValue("hash")
 	if !hashRE.MatchString(hash) || !s.isAvatar(hash) {
@@ -132,7 +133,7 @@ func (s *Server) avatar(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) isAvatar(hash string) bool {
 	found := false
-	s.DB.View(func(tx *storage.Tx) error { found = auth.IsAvatar(tx, hash); return nil })
+	s.DB.View(func(tx *storage.Tx) error { found = auth.IsAvatar(tx, hash) || inboxes.IsAvatar(tx, hash); return nil })
 	return found
 }
 

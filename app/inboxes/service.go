@@ -2,9 +2,7 @@ package inboxes
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	"math/big"
 	"net/url"
 	"slices"
 	"strings"
@@ -168,7 +166,7 @@ var channelTypes = []string{ChannelAPI, ChannelWebWidget, ChannelEmail, ChannelW
 	ChannelFacebook, ChannelInstagram, ChannelTikTok, ChannelSMS, ChannelVoice}
 
 // creatable are the channel types this release can create.
-var creatable = []string{ChannelAPI}
+var creatable = []string{ChannelAPI, ChannelWebWidget}
 
 var dayNames = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 
@@ -207,7 +205,7 @@ func (in InboxInput) apply(tx *storage.Tx, x *Inbox, creating bool) error {
 		case !slices.Contains(channelTypes, *in.ChannelType):
 			fe.Add("channel_type", "is not a channel type")
 		case !slices.Contains(creatable, *in.ChannelType):
-			fe.Add("channel_type", "this channel arrives in a later release; for now create an API inbox")
+			fe.Add("channel_type", "this channel arrives in a later release; for now create a website or API inbox")
 		default:
 			x.ChannelType = *in.ChannelType
 		}
@@ -298,20 +296,12 @@ func (in InboxInput) apply(tx *storage.Tx, x *Inbox, creating bool) error {
 		x.TeamIDs = ids
 	}
 	if len(channel) > 0 {
-		x.Channel = cloneMap(x.Channel)
-		for k, v := range channel {
-			if v == nil {
-				delete(x.Channel, k)
-			} else {
-				x.Channel[k] = v
-			}
-		}
+		mergeChannel(x, channel, &fe)
 	}
-	if raw, set := x.Channel["webhook_url"]; set {
-		if u, ok := raw.(string); !ok || u != "" && !validURL(u) {
-			fe.Add("channel.webhook_url", "must be an http or https URL")
-		}
+	if x.Channel == nil {
+		x.Channel = map[string]any{}
 	}
+	normalizeChannel(x, &fe, creating)
 	return fe.Err()
 }
 
@@ -352,18 +342,11 @@ func agentIDs(tx *storage.Tx, account uint64, ids []uint64) ([]uint64, error) {
 
 // newIdentifier is an inbox's public id: 24 characters of base58, unguessable (Chatwoot's
 // inbox identifiers look the same).
-func newIdentifier() string {
-	const alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-	b := make([]byte, 24)
-	for i := range b {
-		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		b[i] = alphabet[n.Int64()]
-	}
-	return string(b)
-}
+func newIdentifier() string { return RandomToken(24) }
 
-// Create adds an inbox (administrators). Only API inboxes can be created in this release; the
-// other channels come with their own issues. The inbox gets its public identifier.
+// Create adds an inbox (administrators). Website and API inboxes can be created in this release;
+// the other channels come with their own issues. The inbox gets its public identifier (a
+// website's token) and its generated secrets.
 func (s *Service) Create(ctx context.Context, actor access.Actor, in InboxInput) (*InboxView, error) {
 	if err := actor.RequireAdmin(); err != nil {
 		return nil, err

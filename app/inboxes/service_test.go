@@ -125,8 +125,12 @@ func TestCreateInbox(t *testing.T) {
 			t.Errorf("public id: %+v %v", p, err)
 		}
 		stored, _ := inboxes.Inboxes.Get(tx, e.acct, v.ID)
-		if stored.Channel["hmac_token"] != "s3cr3t" {
-			t.Errorf("the secret was not kept: %v", stored.Channel)
+		// Secrets are generated, never taken from input (they are shown once, on rotate).
+		if tok := stored.ChannelString(inboxes.KeyHMACToken); len(tok) != 32 || tok == "s3cr3t" || stored.Channel["smtp_password"] != nil {
+			t.Errorf("secrets: %v", stored.Channel)
+		}
+		if len(stored.ChannelString(inboxes.KeyWebhookSecret)) != 32 {
+			t.Errorf("no webhook secret with the webhook URL: %v", stored.Channel)
 		}
 		if n, _ := audit.Entries.Count(tx, e.acct, storage.Query{Index: "action", Prefix: storage.Str("inbox.created")}); n != 1 {
 			t.Errorf("audit entries: %d", n)
@@ -205,7 +209,13 @@ func TestCreateValidation(t *testing.T) {
 func TestUpdateInbox(t *testing.T) {
 	e := newEnv(t)
 	v := e.create("Support", func(in *inboxes.InboxInput) {
-		in.Channel = map[string]any{"hmac_token": "keep me", "webhook_url": "https://a.example"}
+		in.Channel = map[string]any{"webhook_url": "https://a.example"}
+	})
+	var secret string
+	e.db.View(func(tx *storage.Tx) error {
+		x, _ := inboxes.Inboxes.Get(tx, e.acct, v.ID)
+		secret = x.ChannelString(inboxes.KeyHMACToken)
+		return nil
 	})
 	wh := []inboxes.WorkingHour{
 		{DayOfWeek: 1, OpenHour: 9, CloseHour: 18},
@@ -232,7 +242,7 @@ func TestUpdateInbox(t *testing.T) {
 	}
 	e.db.View(func(tx *storage.Tx) error {
 		x, _ := inboxes.Inboxes.Get(tx, e.acct, v.ID)
-		if x.Channel["hmac_token"] != "keep me" {
+		if x.Channel["hmac_token"] != secret || secret == "" {
 			t.Errorf("an update dropped the secret: %v", x.Channel)
 		}
 		if x.BusinessHours.Days[1] != (inboxes.Day{Open: true, From: "09:00", To: "18:00"}) {

@@ -29,6 +29,13 @@ type InboxView struct {
 	MemberIDs                []uint64         `json:"member_ids"`
 	TeamIDs                  []uint64         `json:"team_ids"`
 	Channel                  map[string]any   `json:"channel"`
+	// WebsiteToken is a website inbox's public id, which its widget snippet names.
+	WebsiteToken string `json:"website_token,omitempty"`
+	// WebWidgetScript is the snippet a site pastes (website inboxes). The API fills it in, as
+	// it knows the address sites reach Parley at.
+	WebWidgetScript string `json:"web_widget_script,omitempty"`
+	// AvatarURL is the widget's avatar (website inboxes).
+	AvatarURL string `json:"avatar_url,omitempty"`
 }
 
 // WorkingHour is one weekday of the business hours in Chatwoot's shape (day_of_week 0 is
@@ -76,6 +83,12 @@ func ViewOf(in *Inbox, timezone string) InboxView {
 	if in.SLAPolicyID != 0 {
 		id := in.SLAPolicyID
 		v.SLAPolicyID = &id
+	}
+	if in.ChannelType == ChannelWebWidget {
+		v.WebsiteToken = in.Identifier
+		if h := in.ChannelString(KeyAvatarHash); h != "" {
+			v.AvatarURL = "/media/avatars/" + h
+		}
 	}
 	for k, val := range in.Channel {
 		if !secret(k) {

@@ -92,6 +92,19 @@ func (h *Hub) Count() int {
 	return len(h.subs)
 }
 
+// Online reports whether the user has a window open (a browser tab or the desktop app): the
+// website widget shows the team as available only while someone can actually answer.
+func (h *Hub) Online(userID uint64) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for s := range h.subs {
+		if s.UserID == userID {
+			return true
+		}
+	}
+	return false
+}
+
 // Handle is the change-feed consumer: engine events (storage.*) are internal and skipped.
 func (h *Hub) Handle(ctx context.Context, batch []storage.Event) error {
 	for _, e := range batch {

@@ -7,28 +7,34 @@ package widget
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/parleyhq/parley/app/channels"
-	"github.com/parleyhq/parley/app/channels/client"
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/ratelimit"
 	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/storage"
 )
 
 // Deps are what the service needs.
 type Deps struct {
-	DB            *storage.DB
-	Client        *client.Service
+	DB *storage.DB
+	// Client resolves a visitor's realtime token (the client API's service).
+	Client        VisitorResolver
 	Conversations *conversations.Service
 	// Hub tells which agents have a window open (presence).
 	Hub    *realtime.Hub
 	Logger *slog.Logger
+	// Now is the clock (business hours); nil is time.Now.
+	Now func() time.Time
 }
 
 // Service holds the widget's rules and its visitors' live connections.
 type Service struct {
 	Deps
+	configLimit *ratelimit.Keyed
+	visitors    visitorHub
 }
 
 // New builds the service.
@@ -36,11 +42,15 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Service{Deps: d}
+	return &Service{Deps: d, configLimit: newConfigLimit()}
 }
 
-// Handle is the ephemeral change-feed consumer that pushes events to visitors.
-func (s *Service) Handle(ctx context.Context, batch []storage.Event) error { return nil }
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
 
 // Adapter is the website channel's adapter: replies reach the visitor through the push, so
 // storing them is the delivery.

@@ -622,6 +622,98 @@ export interface paths {
         patch: operations["inboxes-update"];
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/inboxes/{id}/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload the widget's avatar (administrators; PNG, JPEG, GIF or WebP, up to 1 MB) */
+        post: operations["inboxes-avatar-set"];
+        /** Remove the widget's avatar (administrators) */
+        delete: operations["inboxes-avatar-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes/{id}/secrets/{name}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a channel secret (administrators)
+         * @description hmac_token signs the site's user ids (website and API inboxes); webhook_secret signs what Parley posts to an API inbox's webhook. The answer is the only time the new value is shown; the old one stops working at once.
+         */
+        post: operations["inboxes-rotate-secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/webhook_deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of an API inbox's webhook URL
+         * @description Every delivery is an HTTP POST of a Chatwoot-shaped JSON body with the headers `Content-Type: application/json`, `User-Agent: Parley-Webhooks/1.0`, `X-Parley-Event` (the event name), `X-Parley-Delivery` (the delivery id, the same on every retry and resend: deduplicate on it, delivery is at least once), `X-Parley-Timestamp` (unix seconds of this attempt) and `X-Parley-Signature: sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<body>")>`; the same three values are also sent as `X-Chatwoot-Delivery`, `X-Chatwoot-Timestamp` and `X-Chatwoot-Signature`. Any 2xx answer is a success; anything else is retried after 30 s, 1 min, 2 min, 4 min … (doubling, at most 2 h apart) for 24 hours. A webhook that fails for 24 hours is turned off and the administrators are notified. An API channel inbox's webhook URL receives its conversations' events the same way, signed with the inbox's webhook secret (no signature headers when it has none).
+         */
+        get: operations["inbox-webhook-deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/webhook_deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An inbox webhook delivery with its body and attempts */
+        get: operations["inbox-webhook-delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/webhook_deliveries/{delivery_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an inbox webhook delivery again */
+        post: operations["inbox-webhook-delivery-resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/labels": {
         parameters: {
             query?: never;
@@ -943,6 +1035,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's webhooks */
+        get: operations["webhooks-list"];
+        put?: never;
+        /**
+         * Add a webhook; the answer holds its signing secret, shown only this once
+         * @description Every delivery is an HTTP POST of a Chatwoot-shaped JSON body with the headers `Content-Type: application/json`, `User-Agent: Parley-Webhooks/1.0`, `X-Parley-Event` (the event name), `X-Parley-Delivery` (the delivery id, the same on every retry and resend: deduplicate on it, delivery is at least once), `X-Parley-Timestamp` (unix seconds of this attempt) and `X-Parley-Signature: sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<body>")>`; the same three values are also sent as `X-Chatwoot-Delivery`, `X-Chatwoot-Timestamp` and `X-Chatwoot-Signature`. Any 2xx answer is a success; anything else is retried after 30 s, 1 min, 2 min, 4 min … (doubling, at most 2 h apart) for 24 hours. A webhook that fails for 24 hours is turned off and the administrators are notified. An API channel inbox's webhook URL receives its conversations' events the same way, signed with the inbox's webhook secret (no signature headers when it has none).
+         */
+        post: operations["webhooks-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/webhooks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The events a webhook can subscribe to, described in your language */
+        get: operations["webhooks-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook */
+        get: operations["webhooks-get"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook and cancel its pending deliveries */
+        delete: operations["webhooks-delete"];
+        options?: never;
+        head?: never;
+        /** Change a webhook; enabling it again clears its failing streak */
+        patch: operations["webhooks-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's delivery log
+         * @description Every delivery is an HTTP POST of a Chatwoot-shaped JSON body with the headers `Content-Type: application/json`, `User-Agent: Parley-Webhooks/1.0`, `X-Parley-Event` (the event name), `X-Parley-Delivery` (the delivery id, the same on every retry and resend: deduplicate on it, delivery is at least once), `X-Parley-Timestamp` (unix seconds of this attempt) and `X-Parley-Signature: sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<body>")>`; the same three values are also sent as `X-Chatwoot-Delivery`, `X-Chatwoot-Timestamp` and `X-Chatwoot-Signature`. Any 2xx answer is a success; anything else is retried after 30 s, 1 min, 2 min, 4 min … (doubling, at most 2 h apart) for 24 hours. A webhook that fails for 24 hours is turned off and the administrators are notified. An API channel inbox's webhook URL receives its conversations' events the same way, signed with the inbox's webhook secret (no signature headers when it has none).
+         */
+        get: operations["webhooks-deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A delivery with the body posted and every attempt */
+        get: operations["webhooks-delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again (same body, same X-Parley-Delivery id, a fresh day of retries) */
+        post: operations["webhooks-delivery-resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/webhooks/{id}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a webhook a new signing secret (shown only in this answer) */
+        post: operations["webhooks-rotate-secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a ping delivery ({"event":"ping","webhook_id":…}) to a webhook
+         * @description Every delivery is an HTTP POST of a Chatwoot-shaped JSON body with the headers `Content-Type: application/json`, `User-Agent: Parley-Webhooks/1.0`, `X-Parley-Event` (the event name), `X-Parley-Delivery` (the delivery id, the same on every retry and resend: deduplicate on it, delivery is at least once), `X-Parley-Timestamp` (unix seconds of this attempt) and `X-Parley-Signature: sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<body>")>`; the same three values are also sent as `X-Chatwoot-Delivery`, `X-Chatwoot-Timestamp` and `X-Chatwoot-Signature`. Any 2xx answer is a success; anything else is retried after 30 s, 1 min, 2 min, 4 min … (doubling, at most 2 h apart) for 24 hours. A webhook that fails for 24 hours is turned off and the administrators are notified. An API channel inbox's webhook URL receives its conversations' events the same way, signed with the inbox's webhook secret (no signature headers when it has none).
+         */
+        post: operations["webhooks-test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/desktop": {
         parameters: {
             query?: never;
@@ -1222,6 +1462,203 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the visitor's contact
+         * @description Returns the contact with its source_id (the contact_identifier of every other call) and a pubsub_token for the widget's socket, shown only here. With identifier and identifier_hash = hex(HMAC-SHA256(the inbox's HMAC token, identifier)) the signed-in user gets the same contact and conversations on every device; an identifier without a valid hash never links to an existing contact (401 when the inbox requires the hash). Rate limited per address.
+         */
+        post: operations["client-contact-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's contact */
+        get: operations["client-contact-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update the visitor's contact
+         * @description Name, email, phone number and attributes (the pre-chat form). An email or phone number that belongs to another contact is refused; a new identifier needs its identifier_hash.
+         */
+        patch: operations["client-contact-update"];
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file (up to 10 MB) to attach to a message by its hash */
+        post: operations["client-attachments-upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The visitor's conversations, newest first
+         * @description Each with its latest 20 messages the contact may see.
+         */
+        get: operations["client-conversations-list"];
+        put?: never;
+        /**
+         * Start a conversation
+         * @description source_id is an idempotency key: a retry with the same key returns the conversation made the first time.
+         */
+        post: operations["client-conversations-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the visitor's conversations */
+        get: operations["client-conversations-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The conversation's messages, oldest first
+         * @description Up to 50, the latest ones (or those before `before`). Private notes and activity lines are never listed.
+         */
+        get: operations["client-messages-list"];
+        put?: never;
+        /**
+         * Send a message as the visitor
+         * @description source_id is the idempotency key: a retry with the same key stores nothing new and answers the message stored the first time. echo_id comes back in content_attributes.echo_id. Attachments name files uploaded by this visitor, by hash. At most 5,000 characters.
+         */
+        post: operations["client-messages-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/toggle_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the conversation (resolves it) */
+        post: operations["client-conversations-resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/toggle_typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tell the agents the visitor is typing (on) or stopped (off) */
+        post: operations["client-conversations-typing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/update_last_seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark the conversation read by the visitor
+         * @description The agents' messages sent so far show as read.
+         */
+        post: operations["client-conversations-seen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/api/v1/widget/{website_token}/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The widget's settings for a site
+         * @description Called by the widget script on the customer's site. A page whose origin is not in the inbox's allowed domains gets 403 and no CORS header; a disabled or unknown inbox 404.
+         */
+        get: operations["widget-config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1375,6 +1812,18 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        AttemptView: {
+            /** Format: int64 */
+            at: number;
+            error: string;
+            /** Format: int64 */
+            latency_ms: number;
+            response_excerpt: string;
+            /** Format: int64 */
+            status_code: number;
+        } & {
+            [key: string]: unknown;
+        };
         AttrsBody: {
             custom_attributes: {
                 [key: string]: unknown;
@@ -1491,6 +1940,27 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ClientContactInput: {
+            additional_attributes?: {
+                [key: string]: unknown;
+            };
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            email?: string;
+            identifier?: string;
+            identifier_hash?: string;
+            name?: string;
+            phone_number?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ClientTypingInputBody: {
+            /** @enum {string} */
+            typing_status: "on" | "off";
+        } & {
+            [key: string]: unknown;
+        };
         ConfirmInputBody: {
             otp: string;
         } & {
@@ -1503,6 +1973,14 @@ export interface components {
         };
         ContactConvOutputBody: {
             payload: components["schemas"]["ConversationView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactConversationInput: {
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            source_id?: string;
         } & {
             [key: string]: unknown;
         };
@@ -1551,6 +2029,14 @@ export interface components {
             count: number;
             /** Format: int64 */
             current_page: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactMessageInput: {
+            attachments?: components["schemas"]["Attachment"][] | null;
+            content?: string;
+            echo_id?: string;
+            source_id?: string;
         } & {
             [key: string]: unknown;
         };
@@ -1726,6 +2212,45 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        DeliveryPage: {
+            meta: components["schemas"]["DeliveryPageMetaStruct"];
+            payload: components["schemas"]["DeliveryView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        DeliveryPageMetaStruct: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            current_page: number;
+        } & {
+            [key: string]: unknown;
+        };
+        DeliveryView: {
+            attempts?: components["schemas"]["AttemptView"][] | null;
+            /** Format: int64 */
+            attempts_count: number;
+            body?: string;
+            /** Format: int64 */
+            created_at: number;
+            event: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inbox_id: number;
+            last_error: string;
+            /** Format: int64 */
+            last_status_code: number;
+            /** Format: int64 */
+            next_attempt_at: number | null;
+            status: string;
+            /** Format: int64 */
+            updated_at: number;
+            /** Format: int64 */
+            webhook_id: number;
+        } & {
+            [key: string]: unknown;
+        };
         DisableInputBody: {
             password: string;
         } & {
@@ -1800,6 +2325,13 @@ export interface components {
             /** Format: int64 */
             failed_action?: number;
             ok: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        FeatureConfig: {
+            attachments: boolean;
+            emoji_picker: boolean;
+            end_conversation: boolean;
         } & {
             [key: string]: unknown;
         };
@@ -1882,6 +2414,7 @@ export interface components {
             /** Format: int64 */
             account_id: number;
             auto_assignment_config: components["schemas"]["AutoAssignConfig"];
+            avatar_url?: string;
             channel: {
                 [key: string]: unknown;
             };
@@ -1902,6 +2435,8 @@ export interface components {
             sla_policy_id: number | null;
             team_ids: number[] | null;
             timezone: string;
+            web_widget_script?: string;
+            website_token?: string;
             working_hours: components["schemas"]["WorkingHour"][] | null;
             working_hours_enabled: boolean;
         } & {
@@ -2297,6 +2832,23 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        PreChatConfig: {
+            enabled: boolean;
+            fields: components["schemas"]["PreChatField"][] | null;
+            message: string;
+        } & {
+            [key: string]: unknown;
+        };
+        PreChatField: {
+            enabled: boolean;
+            label: string;
+            name: string;
+            required: boolean;
+            type: string;
+            values?: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
         PriorityInputBody: {
             /** @description urgent, high, medium, low, or none / null to remove it */
             priority: string | null;
@@ -2336,6 +2888,37 @@ export interface components {
             send_key?: "enter" | "mod_enter";
             /** @enum {string} */
             theme?: "system" | "light" | "dark";
+        } & {
+            [key: string]: unknown;
+        };
+        PublicContact: {
+            email: string;
+            /** Format: int64 */
+            id: number;
+            identifier: string;
+            name: string;
+            phone_number: string;
+            pubsub_token?: string;
+            source_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        PublicConversation: {
+            /** Format: int64 */
+            agent_last_seen_at: number;
+            /** Format: int64 */
+            contact_last_seen_at: number;
+            /** Format: int64 */
+            created_at: number;
+            csat_survey_enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            inbox_id: number;
+            /** Format: int64 */
+            last_activity_at: number;
+            messages: components["schemas"]["MessageView"][] | null;
+            status: string;
         } & {
             [key: string]: unknown;
         };
@@ -2440,6 +3023,12 @@ export interface components {
             contacts: components["schemas"]["ContactView"][] | null;
             conversations: components["schemas"]["ConversationView"][] | null;
             messages: components["schemas"]["MessageHit"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        Secret: {
+            name: string;
+            value: string;
         } & {
             [key: string]: unknown;
         };
@@ -2557,8 +3146,124 @@ export interface components {
             [key: string]: unknown;
         };
         TypingInputBody: {
+            /** @description true while writing a private note: the contact never sees it */
+            is_private?: boolean;
             /** @enum {string} */
             typing_status: "on" | "off";
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookBody: {
+            /** @description Turning a webhook back on clears its failing streak */
+            enabled?: boolean;
+            name?: string;
+            /** @description Event names (see GET …/webhooks/events) */
+            subscriptions?: string[];
+            /** @description http or https address that receives the POSTs */
+            url?: string;
+            /** @description Chatwoot's envelope; the flat fields are used when it is absent */
+            webhook?: components["schemas"]["WebhookInput"];
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookBodyOut: {
+            payload: components["schemas"]["WebhookPayload"];
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookDeletedOutputBody: {
+            [key: string]: unknown;
+        };
+        WebhookEvent: {
+            description: string;
+            group: string;
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookInput: {
+            /** @description Turning a webhook back on clears its failing streak */
+            enabled?: boolean;
+            name?: string;
+            /** @description Event names (see GET …/webhooks/events) */
+            subscriptions?: string[];
+            /** @description http or https address that receives the POSTs */
+            url?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookListBody: {
+            payload: components["schemas"]["WebhookListPayload"];
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookListPayload: {
+            webhooks: components["schemas"]["WebhookView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookPayload: {
+            webhook: components["schemas"]["WebhookView"];
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookSecret: {
+            secret: string;
+        } & {
+            [key: string]: unknown;
+        };
+        WebhookView: {
+            /** Format: int64 */
+            account_id: number;
+            /** Format: int64 */
+            created_at: number;
+            disabled_reason: string;
+            enabled: boolean;
+            /** Format: int64 */
+            failing_since: number | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            last_delivery_at: number | null;
+            /** Format: int64 */
+            last_status_code: number;
+            name: string;
+            secret?: string;
+            subscriptions: string[] | null;
+            /** Format: int64 */
+            updated_at: number;
+            url: string;
+        } & {
+            [key: string]: unknown;
+        };
+        WidgetConfig: {
+            avatar_url: string;
+            business_hours_enabled: boolean;
+            csat_enabled: boolean;
+            features: components["schemas"]["FeatureConfig"];
+            greeting_enabled: boolean;
+            greeting_message: string;
+            hmac_mandatory: boolean;
+            inbox_name: string;
+            locale: string;
+            /** Format: int64 */
+            max_message_length: number;
+            /** Format: int64 */
+            max_upload_bytes: number;
+            /** Format: int64 */
+            next_open_at: number | null;
+            offline_message: string;
+            online: boolean;
+            /** @enum {string} */
+            position: "left" | "right";
+            pre_chat_form: components["schemas"]["PreChatConfig"];
+            reply_time: string;
+            timezone: string;
+            website_token: string;
+            website_url: string;
+            welcome_tagline: string;
+            welcome_title: string;
+            widget_color: string;
         } & {
             [key: string]: unknown;
         };
@@ -4616,6 +5321,211 @@ export interface operations {
             };
         };
     };
+    "inboxes-avatar-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inboxes-avatar-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inboxes-rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                name: "hmac_token" | "webhook_secret";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Secret"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inbox-webhook-deliveries": {
+        parameters: {
+            query?: {
+                /** @description 1-based page of 25, newest first */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+                inbox_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inbox-webhook-delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                inbox_id: number;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inbox-webhook-delivery-resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                inbox_id: number;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "labels-list": {
         parameters: {
             query?: never;
@@ -5714,6 +6624,370 @@ export interface operations {
             };
         };
     };
+    "webhooks-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookBodyOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEvent"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookBodyOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeletedOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookBodyOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-deliveries": {
+        parameters: {
+            query?: {
+                /** @description 1-based page of 25, newest first */
+                page?: number;
+                /** @description Only pending, succeeded, failed or cancelled deliveries */
+                status?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-delivery-resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "webhooks-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "login-desktop": {
         parameters: {
             query?: never;
@@ -6322,6 +7596,486 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SetupResult"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-contact-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientContactInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicContact"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-contact-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicContact"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-contact-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientContactInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicContact"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-attachments-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-conversations-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicConversation"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-conversations-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactConversationInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicConversation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-conversations-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+                /** @description the conversation's number */
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicConversation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-messages-list": {
+        parameters: {
+            query?: {
+                /** @description only messages older than this message id (the next page back) */
+                before?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+                /** @description the conversation's number */
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-messages-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+                /** @description the conversation's number */
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactMessageInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-conversations-resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+                /** @description the conversation's number */
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicConversation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-conversations-typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+                /** @description the conversation's number */
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientTypingInputBody"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "client-conversations-seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inbox's public identifier (for a website inbox, its website token) */
+                inbox_identifier: string;
+                /** @description the source_id returned when the contact was created */
+                contact_identifier: string;
+                /** @description the conversation's number */
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "widget-config": {
+        parameters: {
+            query?: never;
+            header?: {
+                Origin?: string;
+            };
+            path: {
+                /** @description The website inbox's token (from its script snippet) */
+                website_token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin"?: string;
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetConfig"];
                 };
             };
             /** @description Error */
