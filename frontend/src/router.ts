@@ -10,6 +10,7 @@ import { useSession } from '@/stores/session'
 import { realtime } from '@/realtime'
 import { conversationRoutes } from '@/areas/conversations/routes'
 import { inboxSettingsRoutes } from '@/areas/inbox-settings/routes'
+import { webhookRoutes } from '@/areas/webhooks/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -52,6 +53,7 @@ const routes: RouteRecordRaw[] = [
           { path: 'teams', name: 'settings-teams', component: () => import('@/areas/settings/TeamsSettings.vue'), meta: { admin: true } },
           { path: 'roles', name: 'settings-roles', component: () => import('@/areas/settings/RolesSettings.vue'), meta: { admin: true } },
           ...inboxSettingsRoutes,
+          ...webhookRoutes,
           { path: 'audit', name: 'settings-audit', component: () => import('@/areas/settings/AuditLog.vue'), meta: { admin: true } },
           { path: 'platform', name: 'settings-platform', component: () => import('@/areas/settings/PlatformSettings.vue'), meta: { operator: true } },
         ],

@@ -274,8 +274,8 @@ describe('CSAT', () => {
 })
 
 describe('channels', () => {
-  it('offers only the API channel in this release', () => {
-    expect(CHANNELS.filter((c) => c.available).map((c) => c.type)).toEqual(['Channel::Api'])
+  it('offers the website and API channels in this release', () => {
+    expect(CHANNELS.filter((c) => c.available).map((c) => c.type)).toEqual(['Channel::WebWidget', 'Channel::Api'])
   })
 
   it('finds the entry of a channel type, with a fallback for unknown ones', () => {

@@ -23,6 +23,15 @@ describe('SDK postMessage check', () => {
     expect(accept({ origin, source: frame, data: 'ready' }, origin, frame)).toBeNull()
   })
 
+  it('passes the visitor state to the host page only when it is a small string or null', () => {
+    const state = JSON.stringify({ source_id: 'S1', pubsub_token: 'P1', conversation_id: 4 })
+    expect(accept({ origin, source: frame, data: { parley: 'state', state } }, origin, frame)).toEqual({ parley: 'state', state })
+    expect(accept({ origin, source: frame, data: { parley: 'state', state: null } }, origin, frame)).toEqual({ parley: 'state', state: null })
+    expect(accept({ origin, source: frame, data: { parley: 'state', state: { source_id: 'S1' } } }, origin, frame)).toBeNull()
+    expect(accept({ origin, source: frame, data: { parley: 'state', state: 'x'.repeat(4096) } }, origin, frame)).toBeNull()
+    expect(accept({ origin: 'https://evil.example', source: frame, data: { parley: 'state', state } }, origin, frame)).toBeNull()
+  })
+
   it('names the bubble in the page language', () => {
     expect(labels('pt-BR').open).toBe('Abrir chat')
     expect(labels('en-US').open).toBe('Open chat')

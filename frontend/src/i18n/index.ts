@@ -6,6 +6,7 @@ import en from './en'
 import ptBR from './pt-BR'
 import * as inbox from '@/areas/conversations/messages'
 import * as inboxSettings from '@/areas/inbox-settings/messages'
+import * as webhooks from '@/areas/webhooks/messages'
 
 export const LOCALES = ['en', 'pt-BR'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -29,8 +30,8 @@ function initialLocale(): Locale {
 
 // Areas keep their strings beside their components; they are merged under their own key.
 export const messages = {
-  en: { ...en, inbox: inbox.en, inboxSettings: inboxSettings.en },
-  'pt-BR': { ...ptBR, inbox: inbox.ptBR, inboxSettings: inboxSettings.ptBR },
+  en: { ...en, inbox: inbox.en, inboxSettings: inboxSettings.en, webhooks: webhooks.en },
+  'pt-BR': { ...ptBR, inbox: inbox.ptBR, inboxSettings: inboxSettings.ptBR, webhooks: webhooks.ptBR },
 }
 
 export const i18n = createI18n({

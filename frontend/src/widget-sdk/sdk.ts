@@ -4,7 +4,7 @@
 // iframe from Parley's origin at once, hidden, so replies and the unread badge arrive while closed.
 // It sets no cookies and keeps no state: the chat window remembers the visitor on Parley's origin.
 
-import { accept, labels, originOf } from './bridge'
+import { accept, labels, originOf, stateKey } from './bridge'
 
 interface RunOptions {
   websiteToken: string
@@ -52,12 +52,34 @@ function textOn(hex: string): string {
 let started = false
 
 /** run shows the widget of one website inbox on this page. */
+/** readState returns the host page's copy of the visitor state (null when none or blocked). */
+function readState(): string | null {
+  try {
+    return localStorage.getItem(stateKey(currentToken))
+  } catch {
+    return null
+  }
+}
+
+/** writeState stores (or, for null, forgets) the host page's copy of the visitor state. */
+function writeState(state: string | null) {
+  try {
+    if (state === null) localStorage.removeItem(stateKey(currentToken))
+    else localStorage.setItem(stateKey(currentToken), state)
+  } catch {
+    /* storage blocked on the site: the window keeps the state for this page view */
+  }
+}
+
+let currentToken = ''
+
 export async function run(opts: RunOptions): Promise<void> {
   if (started) return
   started = true
   const base = String(opts.baseUrl || '').replace(/\/+$/, '')
   const origin = originOf(base)
   const token = String(opts.websiteToken || '')
+  currentToken = token
   const queue: object[] = []
   let ready = false
   let frame: HTMLIFrameElement | null = null
@@ -141,14 +163,23 @@ export async function run(opts: RunOptions): Promise<void> {
     if (!cmd) return
     if (cmd.parley === 'ready') {
       ready = true
+      // The visitor's state lives in the host page's storage too: browsers that block or
+      // partition a cross-site frame's storage keep the site's own, so history survives reloads.
+      send({ parley: 'state', state: readState() })
       send({ parley: isOpen ? 'open' : 'closed' })
       for (const m of queue.splice(0)) send(m)
-    } else if (cmd.parley === 'close') setOpen(false)
+    } else if (cmd.parley === 'state') writeState(cmd.state)
+    else if (cmd.parley === 'close') setOpen(false)
     else if (cmd.parley === 'unread') {
       badge.textContent = cmd.count > 9 ? '9+' : String(cmd.count)
       badge.hidden = isOpen || cmd.count === 0
       bubble.setAttribute('aria-label', cmd.count && !isOpen ? `${text.open} (${cmd.count})` : isOpen ? text.close : text.open)
     }
+  })
+
+  // Another tab of the site changed the visitor (a new conversation, a reset): tell this window.
+  window.addEventListener('storage', (ev) => {
+    if (ev.key === stateKey(token) && ready) send({ parley: 'state', state: ev.newValue })
   })
 
   root.append(style, frame, bubble)

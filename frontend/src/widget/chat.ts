@@ -64,6 +64,42 @@ function toParent(msg: object) {
   if (embedded) window.parent.postMessage(msg, '*') // nothing secret: counts and "close"
 }
 
+/**
+ * parentOrigin is the host page's origin, to which the visitor's state is sent: never '*', since
+ * the state is the visitor's credential (the page's CSP frame-ancestors already limits who can
+ * embed the window, this keeps the state from reaching anyone else).
+ */
+const parentOrigin = (() => {
+  if (!embedded) return ''
+  const anc = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins
+  if (anc && anc.length) return anc[0]
+  try {
+    return document.referrer ? new URL(document.referrer).origin : ''
+  } catch {
+    return ''
+  }
+})()
+
+/**
+ * persist stores the visitor's state where it survives a reload: the window's own storage when
+ * the browser allows it, and the host page's (through the SDK), which browsers that block or
+ * partition a cross-site frame's storage still keep.
+ */
+function persist(v: VisitorState | null) {
+  if (v) stateStore.save(token, v)
+  else stateStore.forget(token)
+  if (embedded && parentOrigin) window.parent.postMessage({ parley: 'state', state: v ? JSON.stringify(v) : null }, parentOrigin)
+}
+
+/** hostState is the state the SDK read from the host page, delivered right after 'ready'. */
+let hostStateArrived: (raw: string | null) => void = () => {}
+const hostState = new Promise<string | null>((res) => {
+  hostStateArrived = res
+  if (!embedded) res(null)
+  else setTimeout(() => res(null), 1500) // an older SDK that does not send it
+})
+let hostStateSeen = false
+
 function setUnread(n: number) {
   if (chat.unread === n) return
   chat.unread = n
@@ -71,7 +107,7 @@ function setUnread(n: number) {
 }
 
 function remember() {
-  if (chat.visitor) stateStore.save(token, chat.visitor)
+  if (chat.visitor) persist(chat.visitor)
 }
 
 function visible() {
@@ -165,7 +201,7 @@ async function resume(v: VisitorState) {
   } catch (e) {
     if (e instanceof ApiError && (e.status === 404 || e.status === 401)) {
       // Parley no longer knows this visitor (deleted contact, another installation): start afresh.
-      stateStore.forget(token)
+      persist(null)
       chat.visitor = null
       chat.view = 'home'
       return
@@ -381,7 +417,7 @@ export function close() {
 
 function reset() {
   disconnect()
-  stateStore.forget(token)
+  persist(null)
   chat.visitor = null
   chat.conversation = null
   chat.messages = []
@@ -404,7 +440,7 @@ async function setUser(u: SetUser) {
     const c = await client.createContact({ identifier: identifier || undefined, identifier_hash: u.identifier_hash || undefined, ...attrs })
     disconnect()
     const v: VisitorState = { source_id: c.source_id, pubsub_token: c.pubsub_token ?? '', identifier: identifier || undefined }
-    stateStore.save(token, v)
+    persist(v)
     await resume(v)
   } catch (e) {
     console.warn('Parley: setUser failed:', errorText(e))
@@ -431,12 +467,24 @@ function onParent(ev: MessageEvent) {
     case 'reset':
       reset()
       break
+    case 'state': {
+      const raw = typeof (d as { state?: unknown }).state === 'string' ? ((d as { state: string }).state) : null
+      if (!hostStateSeen) {
+        hostStateSeen = true
+        hostStateArrived(raw)
+      } else applyState(stateStore.parseState(raw)) // another tab of the site changed it
+      break
+    }
   }
 }
 
 function onStorage(ev: StorageEvent) {
   if (ev.key !== stateStore.storageKey(token)) return
-  const next = stateStore.parseState(ev.newValue)
+  applyState(stateStore.parseState(ev.newValue))
+}
+
+/** applyState follows a visitor state another tab wrote. */
+function applyState(next: VisitorState | null) {
   if (!next) {
     // Another tab reset the visitor.
     if (chat.visitor) reset()
@@ -466,7 +514,7 @@ export async function init() {
   try {
     chat.config = await client.config()
     chat.online = chat.config.online
-    const v = stateStore.load(token)
+    const v = stateStore.parseState(await hostState) ?? stateStore.load(token)
     if (v) await resume(v)
     else chat.view = 'home'
   } catch (e) {

@@ -54,6 +54,17 @@ export interface AgentLite extends AssigneeRef {
 
 const PAGE_SIZE = 25
 
+/**
+ * typingData reads who is typing from a typing event: an agent comes as "user", a visitor
+ * typing in the website widget as "contact" ({id, name}); the contact is shown by name too.
+ */
+export function typingData<T extends ConversationEventData>(
+  data: T & { user?: { id?: number; name?: string; type?: string }; contact?: { id?: number; name?: string } },
+): T & { user?: { id?: number; name?: string; type?: string } } {
+  if (data.user || !data.contact) return data
+  return { ...data, user: { id: data.contact.id, name: data.contact.name ?? '', type: 'contact' } }
+}
+
 export const useInbox = defineStore('inbox', () => {
   const session = useSession()
   const acc = () => session.current!.id
@@ -521,7 +532,7 @@ export const useInbox = defineStore('inbox', () => {
         break
       case 'conversation_typing_on':
       case 'conversation_typing_off':
-        applyTyping(state, msg.type.endsWith('_on'), data)
+        applyTyping(state, msg.type.endsWith('_on'), typingData(data))
         return
     }
     void run(fx)

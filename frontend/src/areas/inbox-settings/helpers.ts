@@ -344,10 +344,10 @@ export interface ChannelDef {
   available: boolean
 }
 
-/** The channel choice grid. Only the API channel can be created in this release. */
+/** The channel choice grid. Website and API inboxes can be created in this release. */
 export const CHANNELS: ChannelDef[] = [
+  { key: 'website', type: 'Channel::WebWidget', icon: 'pi pi-globe', available: true },
   { key: 'api', type: 'Channel::Api', icon: 'pi pi-code', available: true },
-  { key: 'website', type: 'Channel::WebWidget', icon: 'pi pi-globe', available: false },
   { key: 'email', type: 'Channel::Email', icon: 'pi pi-envelope', available: false },
   { key: 'whatsapp', type: 'Channel::Whatsapp', icon: 'pi pi-whatsapp', available: false },
   { key: 'messenger', type: 'Channel::FacebookPage', icon: 'pi pi-facebook', available: false },

@@ -1,7 +1,9 @@
 // UI strings of the inbox settings pages (vue-i18n key "inboxSettings"). Every key in en must
 // exist in ptBR. vue-i18n reads { } @ | $ as syntax, so {{contact.name}}-style variables live in
 // helpers.ts, not here.
+import * as channelMessages from './channel/messages'
 export const en = {
+  ...channelMessages.en,
   nav: {
     inboxes: 'Inboxes',
     labels: 'Labels',
@@ -82,9 +84,14 @@ export const en = {
     finish: 'Finish',
   },
   detail: {
-    tabSettings: 'Settings',
-    tabCollaborators: 'Collaborators',
-    tabHours: 'Business hours',
+    tabs: {
+      settings: 'Settings',
+      widget: 'Widget',
+      prechat: 'Pre-chat form',
+      configuration: 'Configuration',
+      collaborators: 'Collaborators',
+      hours: 'Business hours',
+    },
     name: 'Inbox name',
     enabled: 'Inbox enabled',
     enabledHint: 'While disabled, the channel does not accept new messages; the history stays.',
@@ -304,6 +311,7 @@ export const en = {
 }
 
 export const ptBR: typeof en = {
+  ...channelMessages.ptBR,
   nav: {
     inboxes: 'Caixas de entrada',
     labels: 'Etiquetas',
@@ -384,9 +392,14 @@ export const ptBR: typeof en = {
     finish: 'Concluir',
   },
   detail: {
-    tabSettings: 'Configurações',
-    tabCollaborators: 'Colaboradores',
-    tabHours: 'Horário de atendimento',
+    tabs: {
+      settings: 'Configurações',
+      widget: 'Widget',
+      prechat: 'Formulário pré-chat',
+      configuration: 'Instalação',
+      collaborators: 'Colaboradores',
+      hours: 'Horário de atendimento',
+    },
     name: 'Nome da caixa',
     enabled: 'Caixa de entrada ativa',
     enabledHint: 'Desativada, o canal não aceita novas mensagens; o histórico continua.',
