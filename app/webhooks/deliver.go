@@ -308,10 +308,10 @@ func cancelPending(tx *storage.Tx, w *Webhook, now time.Time) error {
 	return nil
 }
 
-// PruneAge is how long the delivery log keeps a delivery.
+// PruneAge is how long the delivery log keeps a settled delivery.
 const PruneAge = 7 * 24 * time.Hour
 
-// Prune deletes deliveries older than PruneAge in every account, a thousand per transaction,
+// Prune deletes settled deliveries older than PruneAge in every account, a thousand per transaction,
 // and returns how many it deleted. The app runs it hourly.
 func (s *Service) Prune(ctx context.Context) (int, error) {
 	cutoff := s.now().Add(-PruneAge)
@@ -330,7 +330,15 @@ func (s *Service) Prune(ctx context.Context) (int, error) {
 		for ctx.Err() == nil {
 			n := 0
 			err := s.DB.Update(func(tx *storage.Tx) error {
-				ids, err := Deliveries.IDs(tx, acct, storage.Query{Index: "created", To: storage.Time(cutoff), Limit: 1000})
+				// A pending delivery (one resent late in its week) still has to go out: it is
+				// pruned once settled.
+				var ids []uint64
+				err := Deliveries.Each(tx, acct, storage.Query{Index: "created", To: storage.Time(cutoff)}, func(d *Delivery) bool {
+					if d.Status != Pending {
+						ids = append(ids, d.ID)
+					}
+					return len(ids) < 1000
+				})
 				if err != nil {
 					return err
 				}

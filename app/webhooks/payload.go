@@ -52,6 +52,13 @@ type eventData struct {
 		Name string `json:"name"`
 		Type string `json:"type"`
 	} `json:"user"`
+	// IsPrivate marks an agent typing a private note.
+	IsPrivate bool `json:"is_private"`
+	// Contact is who types when the contact does (the widget, the client API).
+	Contact *struct {
+		ID   uint64 `json:"id"`
+		Name string `json:"name"`
+	} `json:"contact"`
 }
 
 // body builds the JSON posted for e, or nil when there is nothing left to tell about (the
@@ -182,13 +189,16 @@ func (s *Service) conversationEventBody(ctx context.Context, e storage.Event) (m
 		return out, nil
 	case "conversation_typing_on", "conversation_typing_off":
 		user := map[string]any{"id": e.Actor, "name": "", "type": "user"}
-		if d.User != nil {
+		switch {
+		case d.Contact != nil:
+			user = map[string]any{"id": d.Contact.ID, "name": d.Contact.Name, "type": "contact"}
+		case d.User != nil:
 			user["id"], user["name"] = d.User.ID, d.User.Name
 			if d.User.Type != "" {
 				user["type"] = d.User.Type
 			}
 		}
-		return map[string]any{"user": user, "conversation": conv, "is_private": false, "inbox": inbox, "account": account}, nil
+		return map[string]any{"user": user, "conversation": conv, "is_private": d.IsPrivate, "inbox": inbox, "account": account}, nil
 	}
 	out := conv
 	switch e.Type {

@@ -469,3 +469,90 @@ func TestConversationBodies(t *testing.T) {
 		t.Fatalf("typing body: %v", ty)
 	}
 }
+
+// Typing bodies say who types: an agent writing a private note is marked is_private (an
+// integration relaying typing to the customer must not show it), and a contact typing in the
+// widget is the contact, not an unnamed user 0.
+func TestTypingBodiesNameTheTyperAndPrivacy(t *testing.T) {
+	f := newFixture(t)
+	r := newReceiver(t)
+	f.hook(r.URL, "conversation_typing_on")
+	res := f.incoming("visitor-1", "oi")
+	ctx := context.Background()
+	if err := f.convs.SetTyping(ctx, f.admin, res.DisplayID, true, true); err != nil {
+		t.Fatal(err)
+	}
+	v := conversations.Visitor{AccountID: f.acct, InboxID: f.inbox, ContactID: res.ContactID}
+	f.db.View(func(tx *storage.Tx) error {
+		c, err := conversations.Conversations.GetBy(tx, f.acct, "display", storage.Uint(res.DisplayID))
+		if err == nil {
+			v.ContactInboxID = c.ContactInboxID
+		}
+		return err
+	})
+	if err := f.convs.ContactTyping(ctx, v, res.DisplayID, true); err != nil {
+		t.Fatal(err)
+	}
+	f.feed()
+	f.runDue()
+	var agent, contact map[string]any
+	for _, h := range r.got() {
+		b := decode(t, h.Body)
+		if u, _ := b["user"].(map[string]any); u != nil && u["type"] == "contact" {
+			contact = b
+		} else {
+			agent = b
+		}
+	}
+	if agent == nil || agent["is_private"] != true {
+		t.Fatalf("an agent typing a note is private: %v", agent)
+	}
+	if contact == nil || fmt.Sprint(contact["user"]) != fmt.Sprintf("map[id:%d name:Carla Cliente type:contact]", res.ContactID) || contact["is_private"] != false {
+		t.Fatalf("a contact typing is the contact: %v", contact)
+	}
+}
+
+// Pruning removes old log entries, never a delivery still waiting to go out: one resent near
+// the end of its week is pending, and deleting it would drop the resend without a word.
+func TestPruneKeepsPendingDeliveries(t *testing.T) {
+	f := newFixture(t)
+	r := newReceiver(t)
+	r.always = 500
+	w := f.hook(r.URL, "message_created")
+	f.incoming("visitor-1", "oi")
+	f.feed()
+	f.runDue()
+	ds := f.deliveries()
+	if len(ds) != 1 {
+		t.Fatalf("deliveries: %+v", ds)
+	}
+	// Its day of retries ran out (settled here directly rather than through 20 retries).
+	err := f.db.Update(func(tx *storage.Tx) error {
+		d, err := Deliveries.Get(tx, f.acct, ds[0].ID)
+		if err != nil {
+			return err
+		}
+		d.Status, d.NextAttemptAt = Failed, nil
+		return putDelivery(tx, d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.mu.Lock()
+	r.always = 0
+	r.mu.Unlock()
+	f.clock.Add(PruneAge - time.Hour)
+	if _, err := f.svc.Resend(context.Background(), f.admin, Target{WebhookID: w.ID}, ds[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(2 * time.Hour)
+	if n, err := f.svc.Prune(context.Background()); err != nil || n != 0 {
+		t.Fatalf("pruned %d pending deliveries (%v)", n, err)
+	}
+	if f.runDue() != 1 || len(r.got()) != 2 {
+		t.Fatalf("the resent delivery was not posted: %d hits", len(r.got()))
+	}
+	if n, err := f.svc.Prune(context.Background()); err != nil || n != 1 {
+		t.Fatalf("pruned %d once settled (%v)", n, err)
+	}
+}

@@ -3,9 +3,11 @@ package client
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parleyhq/parley/app/accounts"
@@ -333,5 +335,119 @@ func TestUploads(t *testing.T) {
 	m, _, err := w.s.Post(ctx, mc, mconv.ID, conversations.ContactMessageInput{Attachments: []conversations.Attachment{*a}})
 	if err != nil || len(m.Attachments) != 1 || !strings.HasPrefix(m.Attachments[0].DataURL, "/media/attachments/") {
 		t.Fatalf("a visitor attaches their own upload: %+v %v", m, err)
+	}
+}
+
+// A contact an anonymous visitor made (or filled through the pre-chat form) holds values nobody
+// verified: a signed-in user whose identifier, email or phone matches must get a contact of
+// their own, or the anonymous visitor would read the user's details through their own source id
+// and write as them in the agents' inbox. A contact nobody reaches anonymously (made by the
+// agents or another channel) is still found by email, as FindOrCreate does.
+func TestVerifiedUserNeverAdoptsAnAnonymousContact(t *testing.T) {
+	w := newWorld(t)
+	mine := func(src string) Caller { return Caller{Inbox: "site-token", Contact: src, IP: "3.3.3.3"} }
+
+	planted := w.contact("site-token", ContactInput{Identifier: "user-77"}, "3.3.3.3")
+	real := w.contact("site-token", ContactInput{Identifier: "user-77", IdentifierHash: IdentifierHash(secret, "user-77"),
+		Name: "Real Person", PhoneNumber: "+5511988887777"}, "4.4.4.4")
+	if real.ID == planted.ID {
+		t.Fatal("a verified user was given the contact an anonymous visitor planted their identifier on")
+	}
+	if got, err := w.s.GetContact(ctx, mine(planted.SourceID)); err != nil || got.PhoneNumber != "" || got.Name == "Real Person" {
+		t.Fatalf("the anonymous visitor reads the verified user's details: %+v %v", got, err)
+	}
+	again := w.contact("site-token", ContactInput{Identifier: "user-77", IdentifierHash: IdentifierHash(secret, "user-77")}, "4.4.4.4")
+	if again.SourceID != real.SourceID {
+		t.Fatalf("the verified user's devices still share one identity: %+v vs %+v", again, real)
+	}
+
+	// The same through an email given in the pre-chat form.
+	anon := w.contact("site-token", ContactInput{}, "3.3.3.3")
+	if _, err := w.s.UpdateContact(ctx, mine(anon.SourceID), ContactInput{Email: "bea@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	bea := w.contact("site-token", ContactInput{Identifier: "user-88", IdentifierHash: IdentifierHash(secret, "user-88"),
+		Email: "bea@example.com", Name: "Bea"}, "4.4.4.4")
+	if bea.ID == anon.ID {
+		t.Fatal("a verified user was linked to an anonymous visitor's contact by email")
+	}
+	if got, err := w.s.GetContact(ctx, mine(anon.SourceID)); err != nil || got.Identifier != "" || got.Name == "Bea" {
+		t.Fatalf("the anonymous visitor's contact took the verified user's identity: %+v %v", got, err)
+	}
+
+	// A contact the agents made is found by its email.
+	var known *contacts.Contact
+	err := w.db.Update(func(tx *storage.Tx) error {
+		known = &contacts.Contact{AccountID: w.acct, Name: "Cris", Email: "cris@example.com"}
+		return contacts.Contacts.Put(tx, known)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cris := w.contact("site-token", ContactInput{Identifier: "user-99", IdentifierHash: IdentifierHash(secret, "user-99"), Email: "cris@example.com"}, "4.4.4.4")
+	if cris.ID != known.ID || cris.Identifier != "user-99" {
+		t.Fatalf("a verified user finds the contact the agents know by email: %+v", cris)
+	}
+}
+
+// An IPv6 client holds a whole /64: the per-address limits count it as one address, or every
+// request from a new address of the block would start a fresh allowance.
+func TestAddressLimitsCountAnIPv6BlockAsOne(t *testing.T) {
+	w := newWorld(t)
+	for i := range 10 {
+		if _, err := w.s.CreateContact(ctx, "site-token", ContactInput{}, fmt.Sprintf("2001:db8:1:2::%x", i+1)); err != nil {
+			t.Fatalf("contact %d: %v", i, err)
+		}
+	}
+	_, err := w.s.CreateContact(ctx, "site-token", ContactInput{}, "2001:db8:1:2:ffff::1")
+	wantKind(t, err, apperr.TooManyRequests)
+	if _, err := w.s.CreateContact(ctx, "site-token", ContactInput{}, "2001:db8:1:3::1"); err != nil {
+		t.Fatalf("another /64 is another address: %v", err)
+	}
+	for in, want := range map[string]string{"1.2.3.4": "1.2.3.4", "::ffff:1.2.3.4": "1.2.3.4", "2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"fe80::1%eth0": "fe80::/64", "not an ip": "not an ip"} {
+		if got := AddressKey(in); got != want {
+			t.Errorf("AddressKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Two identical requests at the same moment (a retry racing the original) still make one
+// conversation and one message.
+func TestConcurrentRetriesMakeOneOfEach(t *testing.T) {
+	w := newWorld(t)
+	v := w.contact("site-token", ContactInput{}, "1.1.1.1")
+	call := Caller{Inbox: "site-token", Contact: v.SourceID, IP: "1.1.1.1"}
+	const n = 8
+	convs := make([]uint64, n)
+	msgs := make([]uint64, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := w.s.StartConversation(ctx, call, conversations.ContactConversationInput{SourceID: "conv-key"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			convs[i] = c.ID
+			m, _, err := w.s.Post(ctx, call, c.ID, conversations.ContactMessageInput{Content: "oi", SourceID: "msg-key"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			msgs[i] = m.ID
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if convs[i] != convs[0] || msgs[i] != msgs[0] {
+			t.Fatalf("racing retries split: conversations %v messages %v", convs, msgs)
+		}
+	}
+	list, err := w.s.Messages(ctx, call, convs[0], 0)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("one message stored: %d %v", len(list), err)
 	}
 }

@@ -164,6 +164,29 @@ func fillBlanks(tx *storage.Tx, c *contacts.Contact, x ContactInput) bool {
 	return changed
 }
 
+// heldAnonymously reports whether an unverified visitor can act as c: c has an identity in an
+// API or website inbox that no verified identifier is linked to. Such a contact's identifier,
+// email and phone are only what that visitor typed, so a signed-in user matching them must not
+// be given c (the visitor would read the user's details and write as them).
+func heldAnonymously(tx *storage.Tx, c *contacts.Contact) bool {
+	held := false
+	err := contacts.ContactInboxes.Each(tx, c.AccountID, storage.Query{Index: "contact", Prefix: storage.Uint(c.ID)}, func(ci *contacts.ContactInbox) bool {
+		in, err := inboxes.Inboxes.Get(tx, c.AccountID, ci.InboxID)
+		if err != nil || in.ChannelType != inboxes.ChannelAPI && in.ChannelType != inboxes.ChannelWebWidget {
+			return true
+		}
+		if c.Identifier != "" {
+			link, err := identityLinks.GetBy(tx, c.AccountID, "identifier", storage.Key(storage.Uint(ci.InboxID), storage.Str(c.Identifier)))
+			if err == nil && link.ContactInboxID == ci.ID {
+				return true
+			}
+		}
+		held = true
+		return false
+	})
+	return held || err != nil
+}
+
 // linkVerified finds the identity of a verified user in the inbox: the one linked before (every
 // device gets the same source id), else a new identity of their contact (found by identifier,
 // else by phone or email when that contact has no identifier of its own, else new).
@@ -191,9 +214,12 @@ func linkVerified(tx *storage.Tx, in *inboxes.Inbox, x ContactInput) (*contacts.
 		link = &identityLink{AccountID: in.AccountID, InboxID: in.ID, Identifier: x.Identifier}
 	}
 	c := owner(tx, in.AccountID, "identifier", x.Identifier)
+	if c != nil && heldAnonymously(tx, c) {
+		c = nil
+	}
 	if c == nil {
 		for _, by := range []struct{ index, value string }{{"phone", x.PhoneNumber}, {"email", x.Email}} {
-			if o := owner(tx, in.AccountID, by.index, by.value); o != nil && o.Identifier == "" {
+			if o := owner(tx, in.AccountID, by.index, by.value); o != nil && o.Identifier == "" && !heldAnonymously(tx, o) {
 				c = o
 				c.Identifier = x.Identifier
 				break
@@ -231,7 +257,7 @@ func (s *Service) CreateContact(ctx context.Context, identifier string, in Conta
 	if err := s.lim.allowIP(ip); err != nil {
 		return nil, err
 	}
-	if err := takeKey(s.lim.create, ip, "new contacts from this address"); err != nil {
+	if err := takeKey(s.lim.create, AddressKey(ip), "new contacts from this address"); err != nil {
 		return nil, err
 	}
 	if err := in.clean(); err != nil {

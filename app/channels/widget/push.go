@@ -9,6 +9,7 @@ import (
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/channels/client"
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/storage"
@@ -82,7 +83,7 @@ func (s *Service) Connect(ctx context.Context, inboxIdentifier, pubsubToken, ip 
 	if err != nil {
 		return nil, err
 	}
-	st := &Stream{c: make(chan []byte, streamBuffer), key: visitorKey{v.AccountID, v.ContactInboxID}, ip: ip, hub: &s.visitors}
+	st := &Stream{c: make(chan []byte, streamBuffer), key: visitorKey{v.AccountID, v.ContactInboxID}, ip: client.AddressKey(ip), hub: &s.visitors}
 	st.C = st.c
 	hello, _ := json.Marshal(Frame{Event: "presence.update", Data: map[string]bool{"online": online}})
 	st.c <- hello
@@ -95,7 +96,7 @@ func (s *Service) Connect(ctx context.Context, inboxIdentifier, pubsubToken, ip 
 		return st, nil
 	case len(h.byKey[st.key]) >= MaxStreamsPerVisitor:
 		return nil, &apperr.Error{Kind: apperr.TooManyRequests, Message: "too many open chat windows", RetryAfterSeconds: 30}
-	case h.byIP[ip] >= MaxStreamsPerIP:
+	case h.byIP[st.ip] >= MaxStreamsPerIP:
 		return nil, &apperr.Error{Kind: apperr.TooManyRequests, Message: "too many open chat windows from this address", RetryAfterSeconds: 30}
 	}
 	if h.byKey == nil {
@@ -105,7 +106,7 @@ func (s *Service) Connect(ctx context.Context, inboxIdentifier, pubsubToken, ip 
 		h.byKey[st.key] = map[*Stream]struct{}{}
 	}
 	h.byKey[st.key][st] = struct{}{}
-	h.byIP[ip]++
+	h.byIP[st.ip]++
 	return st, nil
 }
 
