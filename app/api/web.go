@@ -86,21 +86,27 @@ func (s *Server) sse(w http.ResponseWriter, r *http.Request) {
 	})
 	sub := s.Hub.Subscribe(u.ID, accountIDs)
 	defer s.Hub.Unsubscribe(sub)
+	streamSSE(w, r, flusher, sub.C, 25*time.Second)
+}
+
+// streamSSE writes each message of c as a Server-Sent Event until the client leaves or c closes
+// (the server shutting down), with a comment every keepalive so proxies keep the line open.
+func streamSSE(w http.ResponseWriter, r *http.Request, flusher http.Flusher, c <-chan []byte, keepalive time.Duration) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 3000\n: connected\n\n")
 	flusher.Flush()
-	ping := time.NewTicker(25 * time.Second)
+	ping := time.NewTicker(keepalive)
 	defer ping.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
-		case msg, ok := <-sub.C:
+		case msg, ok := <-c:
 			if !ok {
-				return // shutting down
+				return
 			}
 			fmt.Fprintf(w, "data: %s\n\n", msg)
 			flusher.Flush()

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -116,29 +115,7 @@ func (s *Server) widgetRealtime(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotImplemented, "streaming is not supported here")
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, "retry: 3000\n: connected\n\n")
-	flusher.Flush()
-	ping := time.NewTicker(widgetKeepalive)
-	defer ping.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case msg, ok := <-st.C:
-			if !ok {
-				return
-			}
-			fmt.Fprintf(w, "data: %s\n\n", msg)
-			flusher.Flush()
-		case <-ping.C:
-			fmt.Fprint(w, ": ping\n\n")
-			flusher.Flush()
-		}
-	}
+	streamSSE(w, r, flusher, st.C, widgetKeepalive)
 }
 
 // widgetSocket serves the stream over a WebSocket. The page that opens it is Parley's own widget
