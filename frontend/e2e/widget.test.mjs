@@ -187,6 +187,7 @@ async function scenario(pages) {
   await agent.getByTestId('composer-send').click()
   await w.getByTestId('message-list').locator('[data-from="agent"]').filter({ hasText: 'Saturday works' }).waitFor()
   await shot(v, '04-reply-live')
+  await shot(agent, '04-agent-thread')
 
   // A reload keeps the history (the visitor is remembered on this site).
   await v.reload()

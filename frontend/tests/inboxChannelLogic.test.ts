@@ -123,14 +123,31 @@ describe('widget form', () => {
 describe('pre-chat form', () => {
   const f = (x: Partial<PreChatField>): PreChatField => ({ name: 'order_id', label: 'Order', type: 'text', required: false, enabled: true, ...x })
 
-  it('starts with the three standard fields when nothing is stored', () => {
-    const form = preChatForm({}, (n) => `L:${n}`)
+  it('starts with the server’s default fields when nothing is stored, labels left to the widget', () => {
+    const form = preChatForm({})
     expect(form.enabled).toBe(false)
-    expect(form.fields.map((x) => [x.name, x.enabled, x.label])).toEqual([
-      ['fullName', true, 'L:fullName'],
-      ['emailAddress', true, 'L:emailAddress'],
-      ['phoneNumber', false, 'L:phoneNumber'],
+    expect(form.fields.map((x) => [x.name, x.enabled, x.required, x.label])).toEqual([
+      ['emailAddress', true, true, ''],
+      ['fullName', true, false, ''],
+      ['phoneNumber', false, false, ''],
     ])
+  })
+
+  it('reads the server’s default form (empty labels) and finds nothing to fix in it', () => {
+    // What a new website inbox's channel holds (app/inboxes/channel.go defaultPreChat).
+    const form = preChatForm({
+      pre_chat_form_enabled: false,
+      pre_chat_form_options: {
+        pre_chat_message: '',
+        pre_chat_fields: [
+          { name: 'emailAddress', label: '', type: 'email', required: true, enabled: true },
+          { name: 'fullName', label: '', type: 'text', required: false, enabled: true },
+          { name: 'phoneNumber', label: '', type: 'phone', required: false, enabled: false },
+        ],
+      },
+    })
+    expect(form.fields.map((x) => x.name)).toEqual(['emailAddress', 'fullName', 'phoneNumber'])
+    expect(preChatProblems(form.fields)).toEqual({})
   })
 
   it('keeps the stored order and adds a missing standard field switched off', () => {
@@ -152,7 +169,7 @@ describe('pre-chat form', () => {
 
   it('finds each row’s first problem', () => {
     const problems = preChatProblems([
-      f({ name: 'fullName', label: 'Name' }),
+      f({ name: 'fullName', label: '' }),
       f({ label: ' ' }),
       f({ name: 'Bad Key' }),
       f({ name: 'plan' }),

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as inboxSettings from '@/areas/inbox-settings/messages'
 import * as webhooks from '@/areas/webhooks/messages'
-import { DELIVERY_STATUSES } from '@/areas/webhooks/helpers'
+import { DELIVERY_STATUSES, GROUP_ORDER } from '@/areas/webhooks/helpers'
 import { FEATURES, FIELD_TYPES, REPLY_TIMES, STANDARD_FIELDS } from '@/areas/inbox-settings/channel/logic'
 
 type Tree = { [k: string]: string | Tree }
@@ -56,7 +56,11 @@ describe('website, API channel and webhooks strings', () => {
       for (const f of STANDARD_FIELDS) expect(lookup(tree, `preChat.standard.${f}`), f).toBeTruthy()
       for (const k of ['createContact', 'createConversation', 'sendMessage']) expect(lookup(tree, `apiInbox.curl.${k}`), k).toBeTruthy()
     }
-    for (const tree of [webhooks.en, webhooks.ptBR]) for (const s of DELIVERY_STATUSES) expect(lookup(tree, `status.${s}`), s).toBeTruthy()
+    for (const tree of [webhooks.en, webhooks.ptBR]) {
+      for (const s of DELIVERY_STATUSES) expect(lookup(tree, `status.${s}`), s).toBeTruthy()
+      // The event groups GET …/webhooks/events answers with (app/webhooks/events.go), plus "other".
+      for (const g of [...GROUP_ORDER, 'other']) expect(lookup(tree, `groups.${g}`), g).toBeTruthy()
+    }
   })
 
   it('the Portuguese sentences are translated', () => {

@@ -39,16 +39,21 @@ describe('webhook status chip', () => {
 })
 
 describe('event checkboxes', () => {
+  // As GET …/webhooks/events answers: grouped, groups in alphabetical order.
   const events = [
-    { name: 'conversation_created', description: 'a', group: 'conversation' },
-    { name: 'message_created', description: 'b', group: 'message' },
-    { name: 'conversation_updated', description: 'c', group: 'conversation' },
-    { name: 'custom_thing', description: 'd', group: '' },
+    { name: 'contact_created', description: 'a', group: 'contacts' },
+    { name: 'conversation_created', description: 'b', group: 'conversations' },
+    { name: 'conversation_updated', description: 'c', group: 'conversations' },
+    { name: 'deal_won', description: 'd', group: 'crm' },
+    { name: 'message_created', description: 'e', group: 'messages' },
+    { name: 'custom_thing', description: 'f', group: '' },
   ]
-  it('groups in the server order, ungrouped ones under other', () => {
+  it('puts conversations, messages and contacts first, then other groups in the server order', () => {
     expect(groupEvents(events).map((g) => [g.group, g.events.map((e) => e.name)])).toEqual([
-      ['conversation', ['conversation_created', 'conversation_updated']],
-      ['message', ['message_created']],
+      ['conversations', ['conversation_created', 'conversation_updated']],
+      ['messages', ['message_created']],
+      ['contacts', ['contact_created']],
+      ['crm', ['deal_won']],
       ['other', ['custom_thing']],
     ])
   })

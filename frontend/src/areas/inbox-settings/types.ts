@@ -20,6 +20,8 @@ export type WorkingHour = Schemas['WorkingHour']
 export type Inbox = Schemas['InboxView']
 /** What POST/PATCH /inboxes accept: any subset of the inbox's writable fields. */
 export type InboxInput = Schemas['InboxInput']
+/** A channel secret (hmac_token, webhook_secret) as the rotate answer shows it, once. */
+export type InboxSecret = Schemas['Secret']
 
 export type Label = Schemas['Label']
 export type LabelInput = Schemas['LabelInput']

@@ -50,9 +50,13 @@ export interface EventGroup {
   events: WebhookEvent[]
 }
 
+/** The groups people look for first; the server lists groups alphabetically. */
+export const GROUP_ORDER = ['conversations', 'messages', 'contacts']
+
 /**
- * groupEvents puts the server's events under their groups, in the order the server listed
- * them (groups by their first event); an event without a group goes to "other".
+ * groupEvents puts the server's events under their groups: the known groups first (conversations,
+ * messages, contacts), then any other group in the order the server listed it (groups of later
+ * modules); events keep the server's order inside a group, and one without a group goes to "other".
  */
 export function groupEvents(events: readonly WebhookEvent[]): EventGroup[] {
   const out: EventGroup[] = []
@@ -67,7 +71,12 @@ export function groupEvents(events: readonly WebhookEvent[]): EventGroup[] {
     }
     grp.events.push(e)
   }
-  return out
+  const rank = (g: string) => {
+    const i = GROUP_ORDER.indexOf(g)
+    return i < 0 ? GROUP_ORDER.length : i
+  }
+  // Array.prototype.sort is stable: groups of equal rank keep the server's order.
+  return out.sort((a, b) => rank(a.group) - rank(b.group))
 }
 
 /** How many of names are selected: none, some or all (drives a group's tri-state box). */
@@ -149,6 +158,8 @@ export function isoOf(v: Instant | null | undefined): string | null {
 
 /** The calls behind one delivery log: a webhook's, or an API inbox's. */
 export interface DeliverySource {
+  /** Whether list honours a status filter (an inbox's log has none on the server). */
+  filterable: boolean
   list(page: number, status: DeliveryStatus | null): Promise<DeliveryPage>
   one(id: number): Promise<Delivery>
   resend(id: number): Promise<Delivery>

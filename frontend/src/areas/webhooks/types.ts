@@ -1,80 +1,48 @@
-// API shapes of the webhooks pages, hand-written to the server's contract (helper A's
-// app/api/webhooks.go). Kept in this one file so the switch to the generated schema
-// (src/api/schema.d.ts) touches nothing else.
+// API shapes of the webhooks pages, taken from the generated schema (src/api/schema.d.ts, made by
+// `make api-types` from the server's OpenAPI document) so that a change on the server is a type
+// error here. Only narrowings live in this file: where Go says `string` for a closed set (a
+// delivery's status), the union is spelled out.
+import type { components } from '@/api/schema'
 
-/** Times come as unix seconds; older answers may carry ISO strings, so both are accepted. */
+// The server accepts unknown fields, so every schema carries `[key: string]: unknown`; Known keeps
+// only the declared properties (the same trick as src/api/types.ts), so a misspelt field is an error.
+type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
+type Schemas = { [K in keyof components['schemas']]: Known<components['schemas'][K]> }
+
+/** Times come as unix seconds; the helpers also read ISO strings, so both are accepted there. */
 export type Instant = number | string
 
-/** An account webhook: where events are posted and which ones. The secret is never in it. */
-export interface Webhook {
-  id: number
-  account_id: number
-  name: string
-  url: string
-  subscriptions: string[] | null
-  enabled: boolean
-  /** Why the server switched it off (the last error of a day of failures); '' otherwise. */
-  disabled_reason: string
-  /** First failed attempt of the current streak; null while deliveries succeed. */
-  failing_since: Instant | null
-  last_delivery_at: Instant | null
-  last_status_code: number
-  created_at: Instant
-  updated_at: Instant
-}
+/**
+ * An account webhook: where events are posted and which ones. The secret is in it only in the
+ * create answer (see CreatedWebhook); the list never carries it.
+ */
+export type Webhook = Omit<Schemas['WebhookView'], 'secret'>
 
 /** The create answer, the only time the signing secret is shown. */
 export type CreatedWebhook = Webhook & { secret: string }
 
-/** What POST and PATCH accept. */
-export interface WebhookInput {
-  name?: string
-  url?: string
-  subscriptions?: string[]
-  enabled?: boolean
-}
+/** What POST and PATCH accept (sent in Chatwoot's {"webhook": {…}} envelope). */
+export type WebhookInput = Schemas['WebhookInput']
 
 /** One subscribable event, its description in the user's language and its group. */
-export interface WebhookEvent {
-  name: string
-  description: string
-  group: string
-}
+export type WebhookEvent = Schemas['WebhookEvent']
+
+/** The answer of rotate_secret: the new secret, shown this once. */
+export type WebhookSecret = Schemas['WebhookSecret']
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled'
 
-/** One try at posting a delivery. */
-export interface Attempt {
-  at: Instant
-  /** 0 when no answer came (network error, timeout). */
-  status_code: number
-  latency_ms: number
-  /** The first 512 bytes of the receiver's answer. */
-  response_excerpt: string
-  error: string
-}
+/** One try at posting a delivery; status_code is 0 when no answer came (network error, timeout). */
+export type Attempt = Schemas['AttemptView']
 
-/** One event posted (or to be posted) to one webhook or inbox webhook URL. */
-export interface Delivery {
-  id: number
-  webhook_id: number
-  inbox_id: number
-  event: string
+/** One event posted (or to be posted) to one webhook or inbox webhook URL; body and attempts only in the detail. */
+export type Delivery = Omit<Schemas['DeliveryView'], 'status' | 'attempts'> & {
   status: DeliveryStatus
-  attempts_count: number
-  next_attempt_at: Instant | null
-  last_status_code: number
-  last_error: string
-  created_at: Instant
-  updated_at: Instant
-  /** Detail answer only: the exact JSON posted. */
-  body?: string
-  /** Detail answer only. */
   attempts?: Attempt[] | null
 }
 
 /** One page of a delivery log, newest first. */
-export interface DeliveryPage {
+export type DeliveryPage = Omit<Schemas['DeliveryPage'], 'payload' | 'meta'> & {
   payload: Delivery[] | null
-  meta: { count: number; current_page: number }
+  meta: Schemas['DeliveryPageMetaStruct']
 }

@@ -251,17 +251,16 @@ export interface PreChatForm {
   fields: PreChatField[]
 }
 
-const STANDARD_LABELS: Record<string, string> = { fullName: 'Full name', emailAddress: 'Email address', phoneNumber: 'Phone number' }
-
 /**
- * standardFields are the fields a new form starts with: the name and email on, the phone off.
- * label gives their labels in the admin's language (visitors read them as written).
+ * standardFields are the fields a new form starts with: the email on and required, the name on,
+ * the phone off (the server's defaults). Their labels are empty: the widget then names them in
+ * the visitor's language, which a label typed here (read as written) would not.
  */
-export function standardFields(label: (name: string) => string = (n) => STANDARD_LABELS[n]): PreChatField[] {
+export function standardFields(): PreChatField[] {
   return [
-    { name: 'fullName', label: label('fullName'), type: 'text', required: false, enabled: true },
-    { name: 'emailAddress', label: label('emailAddress'), type: 'email', required: true, enabled: true },
-    { name: 'phoneNumber', label: label('phoneNumber'), type: 'phone', required: false, enabled: false },
+    { name: 'emailAddress', label: '', type: 'email', required: true, enabled: true },
+    { name: 'fullName', label: '', type: 'text', required: false, enabled: true },
+    { name: 'phoneNumber', label: '', type: 'phone', required: false, enabled: false },
   ]
 }
 
@@ -270,7 +269,7 @@ export function isStandard(name: string): boolean {
 }
 
 /** preChatForm reads the form from the channel settings; the standard fields are always there. */
-export function preChatForm(ch: Record<string, unknown> | null | undefined, label?: (name: string) => string): PreChatForm {
+export function preChatForm(ch: Record<string, unknown> | null | undefined): PreChatForm {
   const opts = (ch?.pre_chat_form_options ?? {}) as { pre_chat_message?: unknown; pre_chat_fields?: unknown }
   const raw = Array.isArray(opts.pre_chat_fields) ? (opts.pre_chat_fields as Array<Partial<PreChatField>>) : []
   const fields: PreChatField[] = raw
@@ -283,7 +282,7 @@ export function preChatForm(ch: Record<string, unknown> | null | undefined, labe
       enabled: f.enabled !== false,
       ...(f.type === 'list' ? { values: Array.isArray(f.values) ? f.values.map(String) : [] } : {}),
     }))
-  for (const s of standardFields(label)) if (!fields.some((f) => f.name === s.name)) fields.push({ ...s, enabled: raw.length ? false : s.enabled })
+  for (const s of standardFields()) if (!fields.some((f) => f.name === s.name)) fields.push({ ...s, enabled: raw.length ? false : s.enabled })
   return { enabled: ch?.pre_chat_form_enabled === true, message: typeof opts.pre_chat_message === 'string' ? opts.pre_chat_message : '', fields }
 }
 
@@ -301,15 +300,16 @@ export function attributeKey(label: string): string {
 export type FieldProblem = 'labelRequired' | 'keyInvalid' | 'keyDuplicate' | 'valuesRequired'
 
 /**
- * preChatProblems checks the fields before saving, as the server will: each needs a label, a
- * custom field a key of [a-z0-9_] used once, a list at least one choice. Index → first problem.
+ * preChatProblems checks the fields before saving: a custom field needs a label (a contact field
+ * may leave it empty, the widget names it) and a key of [a-z0-9_] used once, a list at least one
+ * choice. Index → first problem.
  */
 export function preChatProblems(fields: readonly PreChatField[]): Record<number, FieldProblem> {
   const out: Record<number, FieldProblem> = {}
   const seen = new Set<string>()
   fields.forEach((f, i) => {
     let p: FieldProblem | null = null
-    if (!f.label.trim()) p = 'labelRequired'
+    if (!isStandard(f.name) && !f.label.trim()) p = 'labelRequired'
     else if (!isStandard(f.name) && !/^[a-z0-9_]+$/.test(f.name)) p = 'keyInvalid'
     else if (seen.has(f.name)) p = 'keyDuplicate'
     else if (f.type === 'list' && !(f.values ?? []).some((v) => v.trim())) p = 'valuesRequired'
