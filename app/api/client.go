@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/channels/client"
 	"github.com/parleyhq/parley/app/conversations"
 )
@@ -167,10 +170,61 @@ func (s *Server) registerClient() {
 	}
 	type clientUploadOutput struct{ Body *conversations.Attachment }
 	upload := op("client-attachments-upload", http.MethodPost, contact+"/attachments", "Upload a file (up to 10 MB) to attach to a message by its hash", "")
-	upload.MaxBodyBytes = client.MaxUpload + 1<<20
+	upload.MaxBodyBytes = uploadBodyLimit
+	upload.Middlewares = huma.Middlewares{s.admitUpload}
 	register(s, upload, authNone, func(ctx context.Context, in *clientUploadInput) (*clientUploadOutput, error) {
+		v, ok := ctx.Value(keyUploadVisitor).(conversations.Visitor)
+		if !ok {
+			return nil, apperr.Unavailablef("upload not admitted")
+		}
 		f := in.RawBody.Data().File
-		a, err := s.Client.Upload(ctx, in.caller(ctx), f, f.Filename, f.ContentType)
+		a, err := s.Client.UploadAs(ctx, v, f, f.Filename, f.ContentType)
 		return &clientUploadOutput{a}, err
 	})
+}
+
+// uploadBodyLimit is the most an upload request may send: the file and its multipart framing.
+const uploadBodyLimit = client.MaxUpload + 64<<10
+
+// uploadVisitorKey carries the visitor admitUpload resolved to the upload handler.
+type uploadVisitorKey struct{}
+
+var keyUploadVisitor = uploadVisitorKey{}
+
+// admitUpload runs before huma reads the multipart body (which it would read whole, with no
+// limit): it checks the address's rate and resolves the visitor, so a stranger or a flood costs
+// no upload, refuses a declared length over the limit, and reads the form itself through a
+// MaxBytesReader so a body that does not declare its length is cut off at the limit. huma then
+// finds the form already parsed.
+func (s *Server) admitUpload(ctx huma.Context, next func(huma.Context)) {
+	caller := client.Caller{Inbox: ctx.Param("inbox_identifier"), Contact: ctx.Param("contact_identifier"), IP: remoteAddr(ctx.Context())}
+	if s.Client == nil {
+		s.writeErr(ctx, apperr.Unavailablef("the client API is not available"))
+		return
+	}
+	v, err := s.Client.BeginUpload(ctx.Context(), caller)
+	if err != nil {
+		s.writeErr(ctx, err)
+		return
+	}
+	tooBig := func() {
+		huma.WriteErr(s.api, ctx, http.StatusRequestEntityTooLarge, "the file is too large",
+			&huma.ErrorDetail{Location: "body.file", Message: "must be at most 10 MB"})
+	}
+	r, w := humago.Unwrap(ctx)
+	if r.ContentLength > uploadBodyLimit {
+		tooBig()
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, uploadBodyLimit)
+	if err := r.ParseMultipartForm(humago.MultipartMaxMemory); err != nil {
+		if _, over := errors.AsType[*http.MaxBytesError](err); over {
+			tooBig()
+			return
+		}
+		huma.WriteErr(s.api, ctx, http.StatusUnprocessableEntity, "validation failed",
+			&huma.ErrorDetail{Location: "body.file", Message: "could not read the upload: send a multipart/form-data body with the file in \"file\""})
+		return
+	}
+	next(huma.WithValue(ctx, keyUploadVisitor, v))
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/accounts"
@@ -248,4 +249,118 @@ func TestClientAPIUpload(t *testing.T) {
 	if res.StatusCode != 200 || len(m.Attachments) != 1 || m.Attachments[0].FileSize != 100 {
 		t.Fatalf("post with the upload: %d %+v", res.StatusCode, m)
 	}
+}
+
+// stalledBody is a request body that sends its head and then waits for release: a server that
+// reads the whole body before answering never answers while it waits.
+type stalledBody struct {
+	head    []byte
+	release chan struct{}
+	gaveUp  <-chan struct{} // the client's context ended
+}
+
+func (b *stalledBody) Read(p []byte) (int, error) {
+	if len(b.head) > 0 {
+		n := copy(p, b.head)
+		b.head = b.head[n:]
+		return n, nil
+	}
+	select {
+	case <-b.release:
+	case <-b.gaveUp:
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+
+// endless is an upload body of a multipart head followed by n bytes of file.
+func endless(n int64) (io.Reader, string) {
+	var head bytes.Buffer
+	mw := multipart.NewWriter(&head)
+	mw.CreateFormFile("file", "big.bin")
+	return io.MultiReader(bytes.NewReader(head.Bytes()), io.LimitReader(zeros{}, n)), mw.FormDataContentType()
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// The upload route turns away a stranger, a flood and an oversized body before it reads the
+// body: the answer comes while the client still holds most of it back.
+func TestClientAPIUploadRefusesBeforeReadingTheBody(t *testing.T) {
+	h := clStart(t)
+	var v client.PublicContact
+	h.call("POST", "/contacts", map[string]any{"name": "Maria"}, &v)
+	url := func(src string) string {
+		return h.srv.URL + "/public/api/v1/inboxes/web-tok/contacts/" + src + "/attachments"
+	}
+
+	// stalled sends a 20 MB upload that stops after its first bytes until the answer came.
+	stalled := func(u string) (int, clProblem) {
+		t.Helper()
+		body, ct := endless(64 << 10)
+		head, _ := io.ReadAll(body)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		b := &stalledBody{head: head, release: make(chan struct{}), gaveUp: ctx.Done()}
+		defer close(b.release)
+		req, _ := http.NewRequestWithContext(ctx, "POST", u, io.NopCloser(b))
+		req.ContentLength = 20 << 20
+		req.Header.Set("Content-Type", ct)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("no answer before the body was sent: %v", err)
+		}
+		defer res.Body.Close()
+		var p clProblem
+		json.NewDecoder(res.Body).Decode(&p)
+		return res.StatusCode, p
+	}
+	if code, _ := stalled(url("not-a-visitor")); code != 404 {
+		t.Fatalf("an unknown visitor: %d, want 404", code)
+	}
+	if code, _ := h.inboxStalled(stalled, "/public/api/v1/inboxes/nope/contacts/"+v.SourceID+"/attachments"); code != 404 {
+		t.Fatalf("an unknown inbox: %d, want 404", code)
+	}
+	if code, p := stalled(url(v.SourceID)); code != 413 || !p.names("body.file") {
+		t.Fatalf("a declared 20 MB body: %d %+v", code, p)
+	}
+
+	// Without a declared length the body is cut at the limit.
+	body, ct := endless(client.MaxUpload + 1<<20)
+	req, _ := http.NewRequest("POST", url(v.SourceID), io.NopCloser(body))
+	req.Header.Set("Content-Type", ct)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p clProblem
+	json.NewDecoder(res.Body).Decode(&p)
+	res.Body.Close()
+	if res.StatusCode != 413 || !p.names("body.file") {
+		t.Fatalf("an 11 MB chunked body: %d %+v", res.StatusCode, p)
+	}
+
+	// Two uploads were admitted above, three more are, then the visitor waits.
+	for i := range 3 {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "small.txt")
+		fw.Write([]byte("small"))
+		mw.Close()
+		res, err := http.Post(url(v.SourceID), mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("upload %d: %d", i, res.StatusCode)
+		}
+	}
+	if code, _ := stalled(url(v.SourceID)); code != 429 {
+		t.Fatalf("over the upload rate: %d, want 429", code)
+	}
+}
+
+func (h *clAPI) inboxStalled(stalled func(string) (int, clProblem), path string) (int, clProblem) {
+	return stalled(h.srv.URL + path)
 }

@@ -490,9 +490,13 @@ func (s *Service) ContactResolve(ctx context.Context, v Visitor, displayID uint6
 	return &out, nil
 }
 
-// ContactTyping tells the agents the visitor started or stopped typing (an event only).
+// ContactTyping tells the agents the visitor started or stopped typing (an event only). A
+// disabled inbox refuses, as it refuses messages.
 func (s *Service) ContactTyping(ctx context.Context, v Visitor, displayID uint64, on bool) error {
 	return s.DB.Update(func(tx *storage.Tx) error {
+		if _, err := contactInbox(tx, v); err != nil {
+			return err
+		}
 		c, err := visitorConversation(tx, v, displayID)
 		if err != nil {
 			return err
@@ -512,9 +516,12 @@ func (s *Service) ContactTyping(ctx context.Context, v Visitor, displayID uint64
 }
 
 // ContactSeen records that the visitor has read the conversation up to now: the agents' messages
-// sent before it show as read.
+// sent before it show as read. A disabled inbox refuses, as it refuses messages.
 func (s *Service) ContactSeen(ctx context.Context, v Visitor, displayID uint64) error {
 	return s.DB.Update(func(tx *storage.Tx) error {
+		if _, err := contactInbox(tx, v); err != nil {
+			return err
+		}
 		c, err := visitorConversation(tx, v, displayID)
 		if err != nil {
 			return err

@@ -241,3 +241,27 @@ func TestContactTypingAndSeen(t *testing.T) {
 		t.Fatalf("another visitor cannot type in the conversation: %v", err)
 	}
 }
+
+// A disabled inbox stops accepting: the visitor's typing and read marks are refused as their
+// messages are, and leave nothing behind (no event, no last-seen time).
+func TestContactTypingAndSeenRefusedWhenTheInboxIsDisabled(t *testing.T) {
+	f := cxNew(t, "en")
+	maria := f.visitor("Maria")
+	pc := f.start(maria, "")
+	f.setInbox(func(in *inboxes.Inbox) { in.Enabled = false })
+	before := len(f.events(EventTypingOn))
+	if err := f.s.ContactTyping(cxCtx, maria, pc.ID, true); !apperr.Is(err, apperr.Unavailable) {
+		t.Fatalf("typing in a disabled inbox: %v", err)
+	}
+	if n := len(f.events(EventTypingOn)); n != before {
+		t.Fatalf("a refused typing update emitted an event (%d, was %d)", n, before)
+	}
+	if err := f.s.ContactSeen(cxCtx, maria, pc.ID); !apperr.Is(err, apperr.Unavailable) {
+		t.Fatalf("seen in a disabled inbox: %v", err)
+	}
+	f.setInbox(func(in *inboxes.Inbox) { in.Enabled = true })
+	got, err := f.s.ContactConversation(cxCtx, maria, pc.ID)
+	if err != nil || got.ContactLastSeenAt != 0 {
+		t.Fatalf("a refused read mark was stored: %+v %v", got, err)
+	}
+}

@@ -148,7 +148,9 @@ func TestCrashDeliversEveryCommittedDelivery(t *testing.T) {
 	db = storagetest.Open(t, dir, storage.Options{})
 	_, stop := startAll(t, db)
 	defer stop()
-	deadline := time.Now().Add(30 * time.Second)
+	// One webhook gets one attempt at a time (a receiver that takes 10 ms each): a few hundred
+	// deliveries drain in seconds, with room for a loaded machine.
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		done := false
 		db.View(func(tx *storage.Tx) error {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parleyhq/parley/app/access"
@@ -31,7 +30,7 @@ const (
 	HeaderSignature = "X-Parley-Signature"
 )
 
-// Parallel is how many deliveries are posted at once.
+// Parallel is how many deliveries are posted at once (never two to the same target).
 const Parallel = 4
 
 // dueBatch caps the deliveries claimed per scan of the queue.
@@ -46,52 +45,103 @@ func Sign(secret string, timestamp int64, body []byte) string {
 	return "sha256=" + hex.EncodeToString(h.Sum(nil))
 }
 
-// RunDue posts every delivery due by the clock's now, Parallel at a time, records each
-// attempt, and returns how many attempts it made. The worker calls it; tests call it after
-// moving the clock.
+// RunDue posts every delivery due by the clock's now, one attempt per target at a time and
+// Parallel at most, records each attempt, and returns how many attempts were made meanwhile.
+// Tests call it after moving the clock; the worker dispatches without waiting.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
-	total := 0
+	before := s.tried.Load()
 	for ctx.Err() == nil {
-		var due []queued
-		err := s.DB.View(func(tx *storage.Tx) error {
-			page, err := queue.Scan(tx, 0, storage.Query{Index: "due", To: storage.Time(s.now().Add(time.Nanosecond)), Limit: dueBatch})
-			due = page.Items
-			return err
-		})
-		if err != nil || len(due) == 0 {
-			return total, err
+		started, _, _, err := s.dispatch(ctx)
+		if err != nil {
+			return int(s.tried.Load() - before), err
 		}
-		var (
-			wg       sync.WaitGroup
-			mu       sync.Mutex
-			firstErr error
-		)
-		sem := make(chan struct{}, Parallel)
-		for _, q := range due {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				tried, err := s.attempt(ctx, q.AccountID, q.ID)
-				mu.Lock()
-				defer mu.Unlock()
-				if tried {
-					total++
-				}
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-			}()
-		}
-		wg.Wait()
-		if firstErr != nil {
-			return total, firstErr
-		}
-		if len(due) < dueBatch {
+		s.fl.mu.Lock()
+		idle := started == 0 && s.fl.n == 0
+		s.fl.mu.Unlock()
+		if idle {
 			break
 		}
+		s.landAll()
 	}
-	return total, ctx.Err()
+	return int(s.tried.Load() - before), ctx.Err()
+}
+
+// scanLimit caps the queue entries one dispatch looks at: deliveries piling up for busy targets
+// are skipped, and past this many the next look comes a second later.
+const scanLimit = 10_000
+
+// dispatch starts an attempt for each due delivery whose target has none in the air, while
+// fewer than Parallel are, and returns how many it started and when the next queued delivery
+// is due (ok false: none, or the worker must wait for an attempt to land).
+func (s *Service) dispatch(ctx context.Context) (started int, next time.Time, ok bool, err error) {
+	s.fl.mu.Lock()
+	defer s.fl.mu.Unlock()
+	now := s.now()
+	var jobs []queued
+	picked := map[string]bool{}
+	scanned := 0
+	err = s.DB.View(func(tx *storage.Tx) error {
+		return queue.Each(tx, 0, storage.Query{Index: "due"}, func(q *queued) bool {
+			if q.Due.After(now) {
+				next, ok = q.Due, true
+				return false
+			}
+			if s.fl.n+len(jobs) >= Parallel {
+				return false // an attempt landing wakes the worker
+			}
+			if scanned++; scanned > scanLimit {
+				next, ok = now.Add(time.Second), true
+				return false
+			}
+			if q.WebhookID == 0 && q.InboxID == 0 { // queued before targets were kept here
+				if d, err := Deliveries.Get(tx, q.AccountID, q.ID); err == nil {
+					q.WebhookID, q.InboxID = d.WebhookID, d.InboxID
+				}
+			}
+			key := q.target()
+			if s.fl.busy[key] || picked[key] {
+				return true
+			}
+			picked[key] = true
+			jobs = append(jobs, *q)
+			return true
+		})
+	})
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	for _, q := range jobs {
+		key := q.target()
+		s.fl.busy[key] = true
+		s.fl.n++
+		go s.fly(ctx, q, key)
+	}
+	return len(jobs), next, ok, nil
+}
+
+// fly makes one attempt and lands it: the target is free again and the worker looks for more.
+func (s *Service) fly(ctx context.Context, q queued, key string) {
+	tried, err := s.attempt(ctx, q.AccountID, q.ID)
+	if tried {
+		s.tried.Add(1)
+	}
+	if err != nil && ctx.Err() == nil {
+		s.Logger.Error("webhook delivery failed", "delivery", q.ID, "err", err)
+		// The store failed to record it: the delivery is still due, and trying again at once
+		// would post it again at once. Hold its target a moment.
+		t := time.NewTimer(5 * time.Second)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	s.fl.mu.Lock()
+	delete(s.fl.busy, key)
+	s.fl.n--
+	s.fl.done.Broadcast()
+	s.fl.mu.Unlock()
+	s.wake()
 }
 
 // attempt posts one delivery outside any transaction and records the outcome. A delivery whose

@@ -80,24 +80,37 @@ func (s *Service) Handle(ctx context.Context, batch []storage.Event) error {
 	if err != nil || len(plans) == 0 {
 		return err
 	}
+	// A body that cannot be built (anything but the thing being gone) fails its own deliveries:
+	// returning the error would hand the same batch back forever and stop every account's
+	// webhooks behind it.
 	bodies := make([][]byte, len(plans))
+	failures := make([]error, len(plans))
 	for i, p := range plans {
-		if bodies[i], err = s.body(ctx, p.e); err != nil {
-			return err
+		if bodies[i], failures[i] = s.body(ctx, p.e); failures[i] != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			s.Logger.Error("webhook body could not be built; its deliveries are failed", "event", p.e.Type, "seq", p.e.Seq, "account", p.e.Account, "err", failures[i])
 		}
 	}
 	return s.DB.Update(func(tx *storage.Tx) error {
 		for i, p := range plans {
-			if bodies[i] == nil {
+			if bodies[i] == nil && failures[i] == nil {
 				continue
 			}
+			var ds []*Delivery
 			for _, id := range p.hooks {
-				if err := s.enqueue(tx, &Delivery{AccountID: p.e.Account, WebhookID: id, Event: p.e.Type, EventSeq: p.e.Seq, Body: string(bodies[i])}); err != nil {
-					return err
-				}
+				ds = append(ds, &Delivery{AccountID: p.e.Account, WebhookID: id, Event: p.e.Type, EventSeq: p.e.Seq, Body: string(bodies[i])})
 			}
 			if p.inbox != 0 {
-				if err := s.enqueue(tx, &Delivery{AccountID: p.e.Account, InboxID: p.inbox, Event: p.e.Type, EventSeq: p.e.Seq, Body: string(bodies[i])}); err != nil {
+				ds = append(ds, &Delivery{AccountID: p.e.Account, InboxID: p.inbox, Event: p.e.Type, EventSeq: p.e.Seq, Body: string(bodies[i])})
+			}
+			for _, d := range ds {
+				put := s.enqueue
+				if failures[i] != nil {
+					put = func(tx *storage.Tx, d *Delivery) error { return s.enqueueFailed(tx, d, failures[i]) }
+				}
+				if err := put(tx, d); err != nil {
 					return err
 				}
 			}
@@ -117,5 +130,18 @@ func (s *Service) enqueue(tx *storage.Tx, d *Delivery) error {
 	}
 	now := s.now()
 	d.Status, d.NextAttemptAt, d.WindowStart, d.CreatedAt, d.UpdatedAt = Pending, &now, now, now, now
+	return putDelivery(tx, d)
+}
+
+// enqueueFailed stores a delivery whose body could not be built as failed, with the reason in
+// its log, so the delivery log shows what was not sent and why (unless it exists already).
+func (s *Service) enqueueFailed(tx *storage.Tx, d *Delivery, cause error) error {
+	if _, err := Deliveries.GetBy(tx, d.AccountID, "event", storage.Key(d.target(), storage.Uint(d.EventSeq))); err == nil {
+		return nil
+	}
+	now := s.now()
+	d.Body = ""
+	d.Status, d.NextAttemptAt, d.WindowStart, d.CreatedAt, d.UpdatedAt = Failed, nil, now, now, now
+	d.Attempts = []Attempt{{At: now, Error: "the body could not be built: " + cause.Error()}}
 	return putDelivery(tx, d)
 }

@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley/storage"
@@ -133,6 +134,15 @@ type queued struct {
 	ID        uint64    `json:"id"` // the delivery id
 	AccountID uint64    `json:"account_id"`
 	Due       time.Time `json:"due"`
+	// The delivery's target, so the worker keeps to one attempt per target without reading
+	// every delivery it skips.
+	WebhookID uint64 `json:"webhook_id,omitempty"`
+	InboxID   uint64 `json:"inbox_id,omitempty"`
+}
+
+// target names where the delivery goes, for the worker's one attempt per target at a time.
+func (q *queued) target() string {
+	return strconv.FormatUint(q.AccountID, 10) + "/" + strconv.FormatUint(q.WebhookID, 10) + "/" + strconv.FormatUint(q.InboxID, 10)
 }
 
 var queue = storage.NewCollection(storage.Def[queued]{
@@ -151,7 +161,7 @@ func putDelivery(tx *storage.Tx, d *Delivery) error {
 		return err
 	}
 	if d.Status == Pending && d.NextAttemptAt != nil {
-		return queue.Put(tx, &queued{ID: d.ID, AccountID: d.AccountID, Due: *d.NextAttemptAt})
+		return queue.Put(tx, &queued{ID: d.ID, AccountID: d.AccountID, Due: *d.NextAttemptAt, WebhookID: d.WebhookID, InboxID: d.InboxID})
 	}
 	return unqueue(tx, d.ID)
 }

@@ -91,6 +91,9 @@ func (s *Service) body(ctx context.Context, e storage.Event) ([]byte, error) {
 			}
 		}
 	}
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil // gone before the event was handled: nothing to tell
+	}
 	if err != nil || out == nil {
 		return nil, err
 	}

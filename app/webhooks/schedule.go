@@ -4,7 +4,8 @@ import "time"
 
 // Retry schedule: the first retry waits FirstRetry, each further one twice as long, no wait
 // longer than MaxRetryWait, and nothing is tried later than RetryWindow after the window opened
-// (the delivery's creation, or its last resend).
+// (the delivery's creation, or its last resend): a wait that would end past the window's end is
+// cut short to one last attempt at the end.
 const (
 	FirstRetry   = 30 * time.Second
 	MaxRetryWait = 2 * time.Hour
@@ -20,9 +21,12 @@ func NextAttempt(start time.Time, tries int, now time.Time) (time.Time, bool) {
 		wait *= 2
 	}
 	wait = min(wait, MaxRetryWait)
-	next := now.Add(wait)
-	if next.After(start.Add(RetryWindow)) {
+	end := start.Add(RetryWindow)
+	if !now.Before(end) {
 		return time.Time{}, false
 	}
-	return next, true
+	if next := now.Add(wait); next.Before(end) {
+		return next, true
+	}
+	return end, true
 }

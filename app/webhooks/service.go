@@ -463,6 +463,9 @@ func (s *Service) Resend(ctx context.Context, actor access.Actor, t Target, id u
 				return apperr.Conflictf("the webhook is disabled: turn it on first")
 			}
 		}
+		if d.Body == "" {
+			return apperr.Conflictf("this delivery has nothing to send: its body could not be built (see its log)")
+		}
 		if d.Status != Pending {
 			now := s.now()
 			d.Status, d.NextAttemptAt, d.WindowStart, d.Tries, d.UpdatedAt = Pending, &now, now, 0, now

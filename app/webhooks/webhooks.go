@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley/app/conversations"
@@ -43,7 +44,19 @@ type Service struct {
 	wakeC  chan struct{}
 	mu     sync.Mutex
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // the worker loop
+	fl     flights
+	tried  atomic.Int64 // attempts made and recorded, for RunDue's count
+}
+
+// flights are the attempts in the air: how many, and their targets. The worker makes at most
+// one attempt per target at a time, so a receiver that hangs holds up its own deliveries and
+// nobody else's.
+type flights struct {
+	mu   sync.Mutex
+	done sync.Cond // signalled when an attempt lands
+	busy map[string]bool
+	n    int
 }
 
 // New builds the service.
@@ -59,7 +72,10 @@ func New(d Deps) *Service {
 			return http.ErrUseLastResponse
 		}}
 	}
-	return &Service{Deps: d, wakeC: make(chan struct{}, 1)}
+	s := &Service{Deps: d, wakeC: make(chan struct{}, 1)}
+	s.fl.done.L = &s.fl.mu
+	s.fl.busy = map[string]bool{}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -72,7 +88,7 @@ func (s *Service) wake() {
 	}
 }
 
-// Start runs the delivery worker until ctx ends or Stop.
+// Start runs the delivery worker until ctx ends or Stop. It can be started again after Stop.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -89,29 +105,41 @@ func (s *Service) Start(ctx context.Context) error {
 // left pending, to be sent again on the next start).
 func (s *Service) Stop() {
 	s.mu.Lock()
-	cancel := s.cancel
-	s.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	defer s.mu.Unlock()
+	if s.cancel == nil {
+		return
 	}
+	s.cancel()
 	s.wg.Wait()
+	s.landAll()
+	s.cancel = nil
+}
+
+// landAll waits until no attempt is in the air.
+func (s *Service) landAll() {
+	s.fl.mu.Lock()
+	for s.fl.n > 0 {
+		s.fl.done.Wait()
+	}
+	s.fl.mu.Unlock()
 }
 
 // idleWait is how long the worker sleeps with nothing queued (a wake-up comes sooner).
 const idleWait = time.Hour
 
-// loop sleeps until the next due delivery or a wake-up, and sends what is due.
+// loop starts what is due, then sleeps until the next due delivery or a wake-up (an attempt
+// landing is one: its target may have more to send).
 func (s *Service) loop(ctx context.Context) {
 	defer s.wg.Done()
 	for {
 		wait := idleWait
-		if _, err := s.RunDue(ctx); err != nil {
+		if _, next, ok, err := s.dispatch(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			s.Logger.Error("webhook deliveries failed", "err", err)
 			wait = 5 * time.Second
-		} else if next, ok := s.nextDue(); ok {
+		} else if ok {
 			wait = max(next.Sub(s.now()), 0)
 		}
 		timer := time.NewTimer(wait)

@@ -107,9 +107,11 @@ func TestNextAttemptSchedule(t *testing.T) {
 		{8, time.Hour, 64 * time.Minute},
 		{9, 2 * time.Hour, 2 * time.Hour}, // 128 min capped at 2 h
 		{30, 10 * time.Hour, 2 * time.Hour},
-		{20, 22 * time.Hour, 2 * time.Hour}, // lands exactly on the 24 h mark: still allowed
-		{20, 22*time.Hour + time.Second, 0},
-		{1, 24 * time.Hour, 0},
+		{20, 22 * time.Hour, 2 * time.Hour},                         // lands exactly on the 24 h mark: still allowed
+		{20, 22*time.Hour + time.Second, 2*time.Hour - time.Second}, // one last attempt at the mark
+		{3, 24*time.Hour - time.Minute, time.Minute},                // 2 min cut to the 1 min left
+		{1, 24 * time.Hour, 0},                                      // the mark's own attempt failed: over
+		{1, 25 * time.Hour, 0},
 	}
 	for _, c := range cases {
 		next, ok := NextAttempt(start, c.tries, start.Add(c.at))

@@ -230,13 +230,30 @@ func (s *Service) PostAs(ctx context.Context, v conversations.Visitor, id uint64
 
 // Upload stores a file the visitor attaches (at most MaxUpload) and remembers it was theirs.
 func (s *Service) Upload(ctx context.Context, c Caller, r io.Reader, name, contentType string) (*conversations.Attachment, error) {
-	v, err := s.caller(ctx, c)
+	v, err := s.BeginUpload(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.lim.take(s.lim.upload, v, "uploads"); err != nil {
-		return nil, err
+	return s.UploadAs(ctx, v, r, name, contentType)
+}
+
+// BeginUpload is Upload's admission, for the HTTP layer to run before it reads a byte of the
+// body: the address's rate, the visitor (inbox and contact identifier) and the visitor's upload
+// rate. A stranger or a flood is turned away without the server taking in 10 MB first.
+func (s *Service) BeginUpload(ctx context.Context, c Caller) (conversations.Visitor, error) {
+	v, err := s.caller(ctx, c)
+	if err != nil {
+		return conversations.Visitor{}, err
 	}
+	if err := s.lim.take(s.lim.upload, v, "uploads"); err != nil {
+		return conversations.Visitor{}, err
+	}
+	return v, nil
+}
+
+// UploadAs stores the file of an upload BeginUpload admitted (at most MaxUpload, field "file")
+// and remembers it was the visitor's.
+func (s *Service) UploadAs(ctx context.Context, v conversations.Visitor, r io.Reader, name, contentType string) (*conversations.Attachment, error) {
 	a, err := s.Deps.Conversations.StoreFile(ctx, r, MaxUpload, name, contentType)
 	if err != nil {
 		return nil, err

@@ -375,19 +375,74 @@ func TestVerifiedUserNeverAdoptsAnAnonymousContact(t *testing.T) {
 		t.Fatalf("the anonymous visitor's contact took the verified user's identity: %+v %v", got, err)
 	}
 
-	// A contact the agents made is found by its email.
-	var known *contacts.Contact
+}
+
+// A valid hash proves the identifier, nothing else: the email and phone number sent with it are
+// the visitor's say-so. A verified user who sends someone else's email or phone must neither be
+// linked to that person's contact (they would read the name and phone and write as them) nor
+// take the value; they are still served, with a contact of their own.
+func TestVerifiedIdentityLinksByIdentifierOnly(t *testing.T) {
+	w := newWorld(t)
+	var victim *contacts.Contact
 	err := w.db.Update(func(tx *storage.Tx) error {
-		known = &contacts.Contact{AccountID: w.acct, Name: "Cris", Email: "cris@example.com"}
+		victim = &contacts.Contact{AccountID: w.acct, Name: "Cris Victim", Email: "cris@example.com", Phone: "+5511977776666"}
+		return contacts.Contacts.Put(tx, victim)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	me := func(src string) Caller { return Caller{Inbox: "site-token", Contact: src, IP: "4.4.4.4"} }
+	for i, in := range []ContactInput{
+		{Email: "cris@example.com"},
+		{PhoneNumber: "+55 11 97777-6666"},
+		{Email: "CRIS@example.com", PhoneNumber: "+5511977776666", Name: "Mallory"},
+	} {
+		id := fmt.Sprintf("mallory-%d", i)
+		in.Identifier, in.IdentifierHash = id, IdentifierHash(secret, id)
+		got := w.contact("site-token", in, "4.4.4.4")
+		if got.ID == victim.ID {
+			t.Fatalf("case %d: a verified user was linked to another contact by its email or phone", i)
+		}
+		if got.Identifier != id || got.Email != "" || got.PhoneNumber != "" || got.Name == "Cris Victim" {
+			t.Fatalf("case %d: the verified user's contact took another contact's details: %+v", i, got)
+		}
+		if g, err := w.s.GetContact(ctx, me(got.SourceID)); err != nil || g.ID == victim.ID || g.Email != "" || g.PhoneNumber != "" {
+			t.Fatalf("case %d: the visitor reads: %+v %v", i, g, err)
+		}
+	}
+
+	// Already linked: a later visit with someone else's email leaves the contact as it was,
+	// while a free email fills the blank.
+	first := w.contact("site-token", ContactInput{Identifier: "user-5", IdentifierHash: IdentifierHash(secret, "user-5"), Name: "Eve"}, "4.4.4.4")
+	again := w.contact("site-token", ContactInput{Identifier: "user-5", IdentifierHash: IdentifierHash(secret, "user-5"), Email: "cris@example.com"}, "4.4.4.4")
+	if again.SourceID != first.SourceID || again.Email != "" {
+		t.Fatalf("a linked user took another contact's email: %+v", again)
+	}
+	filled := w.contact("site-token", ContactInput{Identifier: "user-5", IdentifierHash: IdentifierHash(secret, "user-5"), Email: "eve@example.com"}, "4.4.4.4")
+	if filled.SourceID != first.SourceID || filled.Email != "eve@example.com" {
+		t.Fatalf("a free email fills the linked user's blank: %+v", filled)
+	}
+
+	// A contact the agents gave the identifier is the user's (found by identifier, as before).
+	var known *contacts.Contact
+	err = w.db.Update(func(tx *storage.Tx) error {
+		known = &contacts.Contact{AccountID: w.acct, Name: "Dani", Identifier: "user-99"}
 		return contacts.Contacts.Put(tx, known)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cris := w.contact("site-token", ContactInput{Identifier: "user-99", IdentifierHash: IdentifierHash(secret, "user-99"), Email: "cris@example.com"}, "4.4.4.4")
-	if cris.ID != known.ID || cris.Identifier != "user-99" {
-		t.Fatalf("a verified user finds the contact the agents know by email: %+v", cris)
+	dani := w.contact("site-token", ContactInput{Identifier: "user-99", IdentifierHash: IdentifierHash(secret, "user-99"), Email: "dani@example.com"}, "4.4.4.4")
+	if dani.ID != known.ID || dani.Email != "dani@example.com" {
+		t.Fatalf("a verified user finds the contact with their identifier: %+v", dani)
 	}
+	w.db.View(func(tx *storage.Tx) error {
+		c, err := contacts.Contacts.Get(tx, w.acct, victim.ID)
+		if err != nil || c.Identifier != "" || c.Name != "Cris Victim" {
+			t.Errorf("the other contact changed: %+v %v", c, err)
+		}
+		return nil
+	})
 }
 
 // An IPv6 client holds a whole /64: the per-address limits count it as one address, or every

@@ -188,8 +188,10 @@ func heldAnonymously(tx *storage.Tx, c *contacts.Contact) bool {
 }
 
 // linkVerified finds the identity of a verified user in the inbox: the one linked before (every
-// device gets the same source id), else a new identity of their contact (found by identifier,
-// else by phone or email when that contact has no identifier of its own, else new).
+// device gets the same source id), else a new identity of the contact holding their identifier,
+// else of a new contact. The hash proves the identifier and nothing else, so the email and phone
+// sent with it never find a contact: they only fill that contact's blanks, and a value another
+// contact holds is dropped (linking by it would hand the visitor that person's contact).
 func linkVerified(tx *storage.Tx, in *inboxes.Inbox, x ContactInput) (*contacts.Contact, *contacts.ContactInbox, error) {
 	linkKey := storage.Key(storage.Uint(in.ID), storage.Str(x.Identifier))
 	link, err := identityLinks.GetBy(tx, in.AccountID, "identifier", linkKey)
@@ -216,15 +218,6 @@ func linkVerified(tx *storage.Tx, in *inboxes.Inbox, x ContactInput) (*contacts.
 	c := owner(tx, in.AccountID, "identifier", x.Identifier)
 	if c != nil && heldAnonymously(tx, c) {
 		c = nil
-	}
-	if c == nil {
-		for _, by := range []struct{ index, value string }{{"phone", x.PhoneNumber}, {"email", x.Email}} {
-			if o := owner(tx, in.AccountID, by.index, by.value); o != nil && o.Identifier == "" && !heldAnonymously(tx, o) {
-				c = o
-				c.Identifier = x.Identifier
-				break
-			}
-		}
 	}
 	if c == nil {
 		if c, err = createContact(tx, in, x); err != nil {

@@ -21,7 +21,7 @@ func OriginAllowed(domains []string, origin string) bool {
 	}
 	for _, d := range domains {
 		d = strings.ToLower(strings.TrimSpace(d))
-		want, wantPort := d, ""
+		want, wantPort := unbracket(d), ""
 		if h, p, err := net.SplitHostPort(d); err == nil {
 			want, wantPort = h, p
 		}
@@ -51,6 +51,10 @@ func FrameAncestors(domains []string) string {
 			continue
 		}
 		if _, _, err := net.SplitHostPort(d); err != nil {
+			// A bare IPv6 literal is only a host source in brackets ("::1:*" is not one).
+			if h := unbracket(d); strings.Contains(h, ":") && net.ParseIP(h) != nil {
+				d = "[" + h + "]"
+			}
 			d += ":*"
 		}
 		out = append(out, d)
@@ -59,4 +63,15 @@ func FrameAncestors(domains []string) string {
 		return "'none'"
 	}
 	return strings.Join(out, " ")
+}
+
+// unbracket is an allowed-domain entry without the brackets of an IPv6 literal without a port
+// ("[::1]" is "::1", as the Origin's host is compared).
+func unbracket(d string) string {
+	if h, ok := strings.CutPrefix(d, "["); ok {
+		if h, ok := strings.CutSuffix(h, "]"); ok {
+			return h
+		}
+	}
+	return d
 }

@@ -53,3 +53,37 @@ func TestFrameAncestors(t *testing.T) {
 		t.Errorf("no domains: %q", got)
 	}
 }
+
+// An IPv6 literal is a host source only in brackets: "::1:*" is not valid CSP (the browser
+// drops it, or reads a different host), "[::1]:*" is.
+func TestFrameAncestorsBracketsIPv6(t *testing.T) {
+	for _, c := range []struct {
+		domains []string
+		want    string
+	}{
+		{[]string{"::1"}, "[::1]:*"},
+		{[]string{"[::1]"}, "[::1]:*"},
+		{[]string{"[::1]:8080"}, "[::1]:8080"},
+		{[]string{"2001:DB8::5"}, "[2001:db8::5]:*"},
+		{[]string{"127.0.0.1", "localhost:5173"}, "127.0.0.1:* localhost:5173"},
+	} {
+		if got := FrameAncestors(c.domains); got != c.want {
+			t.Errorf("FrameAncestors(%q) = %q, want %q", c.domains, got, c.want)
+		}
+	}
+	// The allow-list reads the same entries the same way.
+	for _, c := range []struct {
+		domain, origin string
+		want           bool
+	}{
+		{"::1", "http://[::1]:3000", true},
+		{"[::1]", "http://[::1]:3000", true},
+		{"[::1]:8080", "http://[::1]:8080", true},
+		{"[::1]:8080", "http://[::1]:3000", false},
+		{"::1", "http://[::2]:3000", false},
+	} {
+		if got := OriginAllowed([]string{c.domain}, c.origin); got != c.want {
+			t.Errorf("OriginAllowed(%q, %q) = %v, want %v", c.domain, c.origin, got, c.want)
+		}
+	}
+}

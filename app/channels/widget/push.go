@@ -55,6 +55,7 @@ type Stream struct {
 	C       <-chan []byte
 	c       chan []byte
 	key     visitorKey
+	inbox   uint64
 	ip      string
 	hub     *visitorHub
 	closeMu sync.Once
@@ -83,7 +84,7 @@ func (s *Service) Connect(ctx context.Context, inboxIdentifier, pubsubToken, ip 
 	if err != nil {
 		return nil, err
 	}
-	st := &Stream{c: make(chan []byte, streamBuffer), key: visitorKey{v.AccountID, v.ContactInboxID}, ip: client.AddressKey(ip), hub: &s.visitors}
+	st := &Stream{c: make(chan []byte, streamBuffer), key: visitorKey{v.AccountID, v.ContactInboxID}, inbox: v.InboxID, ip: client.AddressKey(ip), hub: &s.visitors}
 	st.C = st.c
 	hello, _ := json.Marshal(Frame{Event: "presence.update", Data: map[string]bool{"online": online}})
 	st.c <- hello
@@ -157,6 +158,31 @@ func (s *Service) Streams() int {
 	return n
 }
 
+// closeInbox ends the streams of an inbox's visitors (the inbox was disabled or deleted: it no
+// longer serves them). Their transports see the channel close and hang up.
+func (h *visitorHub) closeInbox(account, inbox uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for key, set := range h.byKey {
+		if key.account != account {
+			continue
+		}
+		for st := range set {
+			if st.inbox != inbox {
+				continue
+			}
+			delete(set, st)
+			if h.byIP[st.ip]--; h.byIP[st.ip] <= 0 {
+				delete(h.byIP, st.ip)
+			}
+			close(st.c)
+		}
+		if len(set) == 0 {
+			delete(h.byKey, key)
+		}
+	}
+}
+
 func (h *visitorHub) connected(key visitorKey) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -194,9 +220,20 @@ type eventData struct {
 
 // Handle is the ephemeral change-feed consumer that pushes events to visitors: the agents'
 // replies, status changes and typing of each conversation reach the sockets of its contact
-// inbox and nobody else's.
+// inbox and nobody else's. An inbox disabled or deleted closes its visitors' sockets: it
+// refuses new ones, and must not keep serving those opened before.
 func (s *Service) Handle(ctx context.Context, batch []storage.Event) error {
 	for _, e := range batch {
+		switch e.Type {
+		case inboxes.EventInboxDeleted:
+			s.visitors.closeInbox(e.Account, e.ID)
+			continue
+		case inboxes.EventInboxUpdated:
+			if !s.inboxServes(e.Account, e.ID) {
+				s.visitors.closeInbox(e.Account, e.ID)
+			}
+			continue
+		}
 		switch e.Type {
 		case conversations.EventMessageCreated, conversations.EventMessageUpdated, conversations.EventConversationCreated,
 			conversations.EventConversationStatusChanged, conversations.EventTypingOn, conversations.EventTypingOff:
@@ -222,6 +259,18 @@ func (s *Service) Handle(ctx context.Context, batch []storage.Event) error {
 		s.visitors.send(key, raw)
 	}
 	return nil
+}
+
+// inboxServes reports whether the inbox exists and is enabled now (the store, not the event:
+// an inbox turned off and on again before the event is handled keeps its sockets).
+func (s *Service) inboxServes(account, id uint64) bool {
+	ok := false
+	s.DB.View(func(tx *storage.Tx) error {
+		in, err := inboxes.Inboxes.Get(tx, account, id)
+		ok = err == nil && in.Enabled
+		return nil
+	})
+	return ok
 }
 
 // frame shapes an event for the visitor; ok is false when the visitor must not see it.
