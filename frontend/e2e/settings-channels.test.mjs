@@ -146,6 +146,9 @@ async function scenario(pages) {
   await page.locator('[data-testid="webhook-table"] .p-datatable-mask').waitFor({ state: 'detached' })
   await shot(page, 'webhooks-empty')
   await page.getByTestId('webhook-add').click()
+  // The dialog focuses its first field once its opening animation ends; typing before that
+  // would land in whichever field has the focus then.
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'webhook-url')
   await page.getByTestId('webhook-url').fill(hookUrl)
   await page.getByTestId('webhook-name').fill('ERP')
   for (const g of ['conversations', 'messages', 'contacts']) await page.getByTestId(`webhook-group-${g}`).waitFor()
