@@ -96,3 +96,30 @@ export function watch(page, name, problems) {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${name} console: ${m.text()}`)
   })
 }
+
+/**
+ * apiCaller is the API as an integration uses it, against base: JSON in and out, a bearer token
+ * (null for none), and any non-2xx answer thrown with its body.
+ */
+export function apiCaller(base) {
+  return async function call(token, method, path, body) {
+    const r = await fetch(base + path, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await r.text()
+    if (!r.ok) throw new Error(`${method} ${path} → ${r.status}: ${text}`)
+    return text ? JSON.parse(text) : null
+  }
+}
+
+/** until polls fn (every 150 ms, for about 15 s) until it returns something truthy, and returns it. */
+export async function until(what, fn) {
+  for (let i = 0; i < 100; i++) {
+    const v = await fn()
+    if (v) return v
+    await new Promise((r) => setTimeout(r, 150))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}

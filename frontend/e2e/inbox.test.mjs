@@ -7,33 +7,13 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { SHOTS, launchBrowser, startServer, watch } from './harness.mjs'
+import { apiCaller, launchBrowser, SHOTS, startServer, until, watch } from './harness.mjs'
 
 let srv
 let browser
 let base
+let call
 const problems = []
-
-/** call is the API as an integration uses it: JSON in and out, a bearer token, errors thrown. */
-async function call(token, method, path, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await r.text()
-  if (!r.ok) throw new Error(`${method} ${path} → ${r.status}: ${text}`)
-  return text ? JSON.parse(text) : null
-}
-
-async function until(what, fn) {
-  for (let i = 0; i < 100; i++) {
-    const v = await fn()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 150))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 /** A browser window signed in as one person (the token goes where the sign-in page puts it). */
 async function window(name, token) {
@@ -52,6 +32,7 @@ async function shot(page, name) {
 before(async () => {
   srv = await startServer()
   base = srv.base
+  call = apiCaller(base)
   browser = await launchBrowser()
 })
 

@@ -9,35 +9,16 @@ import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import { SHOTS, launchBrowser, startServer, watch } from './harness.mjs'
+import { apiCaller, launchBrowser, SHOTS, startServer, until, watch } from './harness.mjs'
 
 let srv
 let browser
 let base
+let call
 let receiver
 const problems = []
 /** Every request the webhook receiver got: headers and the raw body, as sent. */
 const received = []
-
-async function call(token, method, path, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await r.text()
-  if (!r.ok) throw new Error(`${method} ${path} → ${r.status}: ${text}`)
-  return text ? JSON.parse(text) : null
-}
-
-async function until(what, fn) {
-  for (let i = 0; i < 100; i++) {
-    const v = await fn()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 150))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `settings-${name}.png`), animations: 'disabled' })
@@ -49,6 +30,7 @@ const signatureOf = (secret, timestamp, body) => 'sha256=' + createHmac('sha256'
 before(async () => {
   srv = await startServer()
   base = srv.base
+  call = apiCaller(base)
   browser = await launchBrowser()
   receiver = createServer((req, res) => {
     const chunks = []

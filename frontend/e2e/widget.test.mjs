@@ -9,35 +9,16 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import { SHOTS, launchBrowser, startServer, watch } from './harness.mjs'
+import { apiCaller, launchBrowser, SHOTS, startServer, until, watch } from './harness.mjs'
 
 let srv
 let browser
 let base
+let call
 let site
 let sitePort
 let snippet = ''
 const problems = []
-
-async function call(token, method, path, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await r.text()
-  if (!r.ok) throw new Error(`${method} ${path} → ${r.status}: ${text}`)
-  return text ? JSON.parse(text) : null
-}
-
-async function until(what, fn) {
-  for (let i = 0; i < 100; i++) {
-    const v = await fn()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 150))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `widget-${name}.png`), animations: 'disabled' })
@@ -64,6 +45,7 @@ ${snippet}
 before(async () => {
   srv = await startServer()
   base = srv.base
+  call = apiCaller(base)
   site = await startSite()
   sitePort = site.address().port
   browser = await launchBrowser()
