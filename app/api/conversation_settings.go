@@ -6,10 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/parleyhq/parley/app/ratelimit"
 	"html/template"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -276,7 +276,7 @@ func (s *Server) registerConversationSettings() {
 		})
 
 	// The public survey: the page a contact opens from the survey message, and its JSON calls.
-	limit := newIPLimiter(10, 6*time.Second)
+	limit := ratelimit.New(10, 6*time.Second)
 	s.mux.HandleFunc("GET /survey/responses/{token}", s.surveyPage)
 	s.mux.HandleFunc("GET /public/api/v1/csat_survey/{token}", func(w http.ResponseWriter, r *http.Request) {
 		info, err := s.Conversations.SurveyInfo(r.Context(), r.PathValue("token"))
@@ -287,7 +287,7 @@ func (s *Server) registerConversationSettings() {
 		writeJSON(w, http.StatusOK, info)
 	})
 	s.mux.HandleFunc("POST /public/api/v1/csat_survey/{token}", func(w http.ResponseWriter, r *http.Request) {
-		if !limit.allow(clientIP(r.RemoteAddr), time.Now()) {
+		if !limit.Allow(ratelimit.AddressKey(clientIP(r.RemoteAddr))) {
 			w.Header().Set("Retry-After", "6")
 			writeProblem(w, http.StatusTooManyRequests, "too many answers from this address; wait a moment and try again")
 			return
@@ -333,47 +333,6 @@ func (s *Server) writePlainErr(w http.ResponseWriter, err error) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(out)
-}
-
-// ipLimiter is a token bucket per client address: burst answers, then one per interval.
-type ipLimiter struct {
-	mu      sync.Mutex
-	burst   float64
-	every   time.Duration
-	buckets map[string]*ipBucket
-}
-
-type ipBucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newIPLimiter(burst int, every time.Duration) *ipLimiter {
-	return &ipLimiter{burst: float64(burst), every: every, buckets: map[string]*ipBucket{}}
-}
-
-func (l *ipLimiter) allow(ip string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.buckets) > 10000 { // forget addresses that have refilled, so the map stays small
-		for k, b := range l.buckets {
-			if b.tokens+float64(now.Sub(b.at))/float64(l.every) >= l.burst {
-				delete(l.buckets, k)
-			}
-		}
-	}
-	b, ok := l.buckets[ip]
-	if !ok {
-		b = &ipBucket{tokens: l.burst, at: now}
-		l.buckets[ip] = b
-	}
-	b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.at))/float64(l.every))
-	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }
 
 // surveyText is the page's wording in one language.

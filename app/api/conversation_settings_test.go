@@ -291,17 +291,3 @@ func TestCSATSurveyPublicPage(t *testing.T) {
 		t.Fatal("12 more answers in a row from one address were all accepted")
 	}
 }
-
-func TestIPLimiter(t *testing.T) {
-	l := newIPLimiter(2, time.Second)
-	now := time.Date(2025, 6, 2, 12, 0, 0, 0, time.UTC)
-	if !l.allow("a", now) || !l.allow("a", now) || l.allow("a", now) {
-		t.Fatal("burst of 2 not enforced")
-	}
-	if !l.allow("b", now) {
-		t.Fatal("another address shares the bucket")
-	}
-	if !l.allow("a", now.Add(time.Second)) || l.allow("a", now.Add(time.Second)) {
-		t.Fatal("one token per second not refilled")
-	}
-}

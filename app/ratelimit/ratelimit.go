@@ -5,6 +5,7 @@ package ratelimit
 
 import (
 	"math"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -67,4 +68,23 @@ func (k *Keyed) Take(key string) (bool, time.Duration) {
 // RetryAfter is d in whole seconds, at least 1, for a Retry-After header.
 func RetryAfter(d time.Duration) int {
 	return max(1, int(math.Ceil(d.Seconds())))
+}
+
+// AddressKey is the rate-limit key of a client address: an IPv4 address as it is, an IPv6
+// address by its /64, since one home or server gets a whole /64 and could otherwise take a fresh
+// allowance for every request.
+func AddressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

@@ -49,3 +49,13 @@ func TestKeyedForgetsFullBuckets(t *testing.T) {
 		t.Fatalf("%d buckets kept after every one refilled", len(k.buckets))
 	}
 }
+
+// TestAddressKey: an IPv6 address counts by its /64 (one home or server), IPv4 as it is.
+func TestAddressKey(t *testing.T) {
+	for in, want := range map[string]string{"1.2.3.4": "1.2.3.4", "::ffff:1.2.3.4": "1.2.3.4", "2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"fe80::1%eth0": "fe80::/64", "not an ip": "not an ip"} {
+		if got := AddressKey(in); got != want {
+			t.Errorf("AddressKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   CHANNELS,
   actionProblem,
-  apiChannelSteps,
   asPercent,
   channelOf,
   cleanAction,
@@ -284,18 +283,4 @@ describe('channels', () => {
     expect(channelOf('Channel::Telegram').key).toBe('other')
   })
 
-  it('shows the account API calls that bring a message into the new inbox', () => {
-    const steps = apiChannelSteps('https://parley.example/', 3, 12)
-    expect(steps.map((x) => `${x.method} ${x.path}`)).toEqual([
-      'POST https://parley.example/api/v1/accounts/3/contacts',
-      'POST https://parley.example/api/v1/accounts/3/conversations',
-      'POST https://parley.example/api/v1/accounts/3/conversations/<conversation id>/messages',
-    ])
-    // The new inbox is named by its id, and the message comes in from the contact.
-    expect(steps[0].body).toContain('"inbox_id": 12')
-    expect(steps[1].body).toContain('"inbox_id": 12')
-    expect(steps[2].body).toContain('"message_type": "incoming"')
-    // Nothing points at the public client API, which this release does not have.
-    expect(steps.some((x) => x.path.includes('/public/'))).toBe(false)
-  })
 })

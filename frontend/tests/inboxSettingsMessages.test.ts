@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { en, ptBR } from '@/areas/inbox-settings/messages'
-import { CHANNELS, PRIORITIES, STATUSES, WEEK_ORDER, apiChannelSteps } from '@/areas/inbox-settings/helpers'
+import { CHANNELS, PRIORITIES, STATUSES, WEEK_ORDER } from '@/areas/inbox-settings/helpers'
 import { ACTION_NAMES } from '@/areas/inbox-settings/types'
 
 type Tree = { [k: string]: string | Tree }
@@ -47,7 +47,6 @@ describe('inbox settings strings', () => {
         expect(lookup(tree as unknown as Tree, `channels.about.${c.key}`), c.key).toBeTruthy()
       }
       for (const d of WEEK_ORDER) expect(lookup(tree as unknown as Tree, `weekdays.${d}`), String(d)).toBeTruthy()
-      for (const s of apiChannelSteps('', 1, 1)) expect(lookup(tree as unknown as Tree, `wizard.route.${s.key}`), s.key).toBeTruthy()
     }
   })
 

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/ratelimit"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -250,7 +251,7 @@ func (s *Service) CreateContact(ctx context.Context, identifier string, in Conta
 	if err := s.lim.allowIP(ip); err != nil {
 		return nil, err
 	}
-	if err := takeKey(s.lim.create, AddressKey(ip), "new contacts from this address"); err != nil {
+	if err := takeKey(s.lim.create, ratelimit.AddressKey(ip), "new contacts from this address"); err != nil {
 		return nil, err
 	}
 	if err := in.clean(); err != nil {

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"net/netip"
 	"strconv"
 	"time"
 
@@ -43,27 +42,8 @@ func takeKey(k *ratelimit.Keyed, key, what string) error {
 	return nil
 }
 
-// AddressKey is the rate-limit key of a client address: an IPv4 address as it is, an IPv6
-// address by its /64, since one home or server gets a whole /64 and could otherwise take a fresh
-// allowance for every request.
-func AddressKey(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	a = a.Unmap()
-	if a.Is4() {
-		return a.String()
-	}
-	p, err := a.WithZone("").Prefix(64)
-	if err != nil {
-		return ip
-	}
-	return p.String()
-}
-
 // allowIP takes one of the address's tokens for any call.
-func (l limits) allowIP(ip string) error { return takeKey(l.ip, AddressKey(ip), "requests") }
+func (l limits) allowIP(ip string) error { return takeKey(l.ip, ratelimit.AddressKey(ip), "requests") }
 
 // take takes one of the visitor's tokens from k.
 func (l limits) take(k *ratelimit.Keyed, v conversations.Visitor, what string) error {

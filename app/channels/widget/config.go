@@ -7,7 +7,6 @@ import (
 
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
-	"github.com/parleyhq/parley/app/channels/client"
 	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/app/ratelimit"
 	"github.com/parleyhq/parley/storage"
@@ -99,7 +98,7 @@ func (s *Service) CheckOrigin(ctx context.Context, token, origin string) error {
 // Config answers the widget's settings for token to a page at origin (empty: Parley's own page)
 // from client address ip.
 func (s *Service) Config(ctx context.Context, token, origin, ip string) (*WidgetConfig, error) {
-	if ok, wait := s.configLimit.Take(client.AddressKey(ip)); !ok {
+	if ok, wait := s.configLimit.Take(ratelimit.AddressKey(ip)); !ok {
 		return nil, &apperr.Error{Kind: apperr.TooManyRequests, Message: "too many requests; try again shortly", RetryAfterSeconds: ratelimit.RetryAfter(wait)}
 	}
 	var out WidgetConfig

@@ -9,9 +9,9 @@ import (
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/auth"
-	"github.com/parleyhq/parley/app/channels/client"
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/ratelimit"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -84,7 +84,7 @@ func (s *Service) Connect(ctx context.Context, inboxIdentifier, pubsubToken, ip 
 	if err != nil {
 		return nil, err
 	}
-	st := &Stream{c: make(chan []byte, streamBuffer), key: visitorKey{v.AccountID, v.ContactInboxID}, inbox: v.InboxID, ip: client.AddressKey(ip), hub: &s.visitors}
+	st := &Stream{c: make(chan []byte, streamBuffer), key: visitorKey{v.AccountID, v.ContactInboxID}, inbox: v.InboxID, ip: ratelimit.AddressKey(ip), hub: &s.visitors}
 	st.C = st.c
 	hello, _ := json.Marshal(Frame{Event: "presence.update", Data: map[string]bool{"online": online}})
 	st.c <- hello

@@ -363,45 +363,6 @@ export function channelOf(type: string | null | undefined): ChannelDef {
   return CHANNELS.find((c) => c.type === type) ?? { key: 'other', type: type ?? '', icon: 'pi pi-inbox', available: false }
 }
 
-/** One call of the API channel's recipe: what it does, where it goes, an example JSON body. */
-export interface ApiStep {
-  /** i18n key under inboxSettings.wizard.route. */
-  key: string
-  method: string
-  path: string
-  body: string
-}
-
-/**
- * apiChannelSteps is the wizard's last step: how an integration brings a message into the new
- * inbox today, through the account API with a personal access token (header api_access_token).
- * The <…> parts are the integration's to fill in: the contact's id in its own system (source_id),
- * and the ids the previous calls answered with.
- */
-export function apiChannelSteps(origin: string, accountId: number, inboxId: number): ApiStep[] {
-  const base = `${origin.replace(/\/$/, '')}/api/v1/accounts/${accountId}`
-  return [
-    {
-      key: 'createContact',
-      method: 'POST',
-      path: `${base}/contacts`,
-      body: `{"name": "Ana Souza", "email": "ana@example.com", "phone_number": "+5511999990000", "inbox_id": ${inboxId}, "source_id": "<your contact id>"}`,
-    },
-    {
-      key: 'createConversation',
-      method: 'POST',
-      path: `${base}/conversations`,
-      body: `{"inbox_id": ${inboxId}, "contact_id": <contact id>, "source_id": "<your contact id>"}`,
-    },
-    {
-      key: 'sendMessage',
-      method: 'POST',
-      path: `${base}/conversations/<conversation id>/messages`,
-      body: `{"content": "Hello!", "message_type": "incoming"}`,
-    },
-  ]
-}
-
 /** Variables a canned response may use; the composer fills them in. Not translated: they are code. */
 export const CANNED_VARIABLES = [
   '{{contact.name}}',
