@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/api"
 	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/catalog"
 	"github.com/parleyhq/parley/app/channels"
 	apichannel "github.com/parleyhq/parley/app/channels/api"
 	"github.com/parleyhq/parley/app/channels/client"
@@ -26,6 +27,7 @@ import (
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/control"
 	"github.com/parleyhq/parley/app/conversations"
+	"github.com/parleyhq/parley/app/crm"
 	"github.com/parleyhq/parley/app/events"
 	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/app/notify"
@@ -116,6 +118,8 @@ type App struct {
 	Notify   *notify.Service
 
 	Contacts      *contacts.Service
+	CRM           *crm.Service
+	Catalog       *catalog.Service
 	Inboxes       *inboxes.Service
 	Conversations *conversations.Service
 	Replies       *replies.Service
@@ -145,7 +149,8 @@ var migrations = []storage.Migration{
 
 // searchTypes are the document types the areas register with the search index.
 func searchTypes() []search.DocType {
-	return append(contacts.SearchTypes(), conversations.SearchTypes()...)
+	types := append(contacts.SearchTypes(), conversations.SearchTypes()...)
+	return append(types, crm.SearchTypes()...)
 }
 
 // New opens the data dir and builds every service. It does not start background work.
@@ -183,6 +188,12 @@ func New(cfg Config) (*App, error) {
 	a.Inboxes = inboxes.New(db)
 	a.Conversations = conversations.New(conversations.Deps{DB: db, Blobs: a.Blobs, Jobs: a.Jobs, Search: a.Search, Logger: log})
 	a.Contacts.SetSearch(a.Search)
+	a.Catalog = catalog.New(db)
+	a.CRM = crm.New(crm.Deps{DB: db, Blobs: a.Blobs, Catalog: a.Catalog, Logger: log})
+	a.CRM.SetSearch(a.Search)
+	a.Contacts.AddLinker(a.Conversations)
+	a.Contacts.AddLinker(a.CRM)
+	a.CRM.RegisterCriteria(a.Contacts)
 	a.Inboxes.InUse = conversations.InboxConversations
 	a.Replies = replies.New(db, a.Conversations)
 	a.Outbox = channels.NewOutbox(db, a.Conversations, log, channelAdapters()...)
@@ -202,6 +213,7 @@ func New(cfg Config) (*App, error) {
 	a.server = api.New(api.Deps{
 		DB: db, Auth: a.Auth, Accounts: a.Accounts, Notify: a.Notify, Hub: a.Hub, Blobs: a.Blobs,
 		Contacts: a.Contacts, Inboxes: a.Inboxes, Conversations: a.Conversations, Replies: a.Replies,
+		CRM: a.CRM, Catalog: a.Catalog,
 		Webhooks: a.Webhooks, Client: a.Client, Widget: a.Widget, PublicURL: cfg.PublicURL, Addr: cfg.Addr,
 		Version: cfg.Version, UI: ui, Demo: a.demoAccount, OnDesktopUser: a.setDesktopUser, Logger: log,
 	})

@@ -22,7 +22,10 @@ type Account struct {
 	Plan       Plan            `json:"plan"`
 	// DoNotDisturb holds back automated messages at night.
 	DoNotDisturb DoNotDisturb `json:"do_not_disturb"`
-	CreatedAt    time.Time    `json:"created_at"`
+	// OwnerPrivacy limits agents to the contacts, deals and orders they own (and unowned ones),
+	// the "owner-based wallet" of the spec. Administrators always see everything.
+	OwnerPrivacy bool      `json:"owner_privacy"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // Plan holds the limits the operator sets for an account. Zero means unlimited.

@@ -44,6 +44,8 @@ type AccountSettings struct {
 	Require2FA *bool   `json:"require_2fa,omitempty"`
 	// DoNotDisturb replaces the quiet hours for automated messages.
 	DoNotDisturb *DoNotDisturb `json:"do_not_disturb,omitempty"`
+	// OwnerPrivacy turns owner-based privacy of contacts, deals and orders on or off.
+	OwnerPrivacy *bool `json:"owner_privacy,omitempty"`
 }
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -82,6 +84,9 @@ func (in AccountSettings) apply(a *Account) error {
 	}
 	if in.Require2FA != nil {
 		a.Require2FA = *in.Require2FA
+	}
+	if in.OwnerPrivacy != nil {
+		a.OwnerPrivacy = *in.OwnerPrivacy
 	}
 	if d := in.DoNotDisturb; d != nil {
 		if _, _, err := d.validate(); err != nil && (d.Enabled || d.Start != "" || d.End != "") {

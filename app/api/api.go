@@ -23,10 +23,12 @@ import (
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/auth"
+	"github.com/parleyhq/parley/app/catalog"
 	"github.com/parleyhq/parley/app/channels/client"
 	"github.com/parleyhq/parley/app/channels/widget"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/conversations"
+	"github.com/parleyhq/parley/app/crm"
 	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/realtime"
@@ -49,6 +51,9 @@ type Deps struct {
 	Inboxes       *inboxes.Service
 	Conversations *conversations.Service
 	Replies       *replies.Service
+	// The CRM: pipelines, deals, orders, custom objects, and the catalog line items pick from.
+	CRM     *crm.Service
+	Catalog *catalog.Service
 	// The outside world: webhooks, the public client API and the website widget.
 	Webhooks *webhooks.Service
 	Client   *client.Service
@@ -160,6 +165,14 @@ func New(d Deps) *Server {
 	s.registerAuth()
 	s.registerAccounts()
 	s.registerContacts()
+	s.registerAttributes()
+	s.registerSegments()
+	s.registerCompanies()
+	s.registerContactImports()
+	s.registerCRM()
+	s.registerOrders()
+	s.registerCustomObjects()
+	s.registerCatalog()
 	s.registerInboxes()
 	s.registerConversations()
 	s.registerConversationSettings()

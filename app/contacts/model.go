@@ -21,7 +21,13 @@ type Contact struct {
 	City       string `json:"city,omitempty"`
 	Country    string `json:"country,omitempty"`
 	Company    string `json:"company_name,omitempty"`
-	Blocked    bool   `json:"blocked"`
+	// CompanyID links the contact to a company record (Companies module); linking also sets
+	// Company to the company's name so the free-text field stays meaningful without the module.
+	CompanyID uint64 `json:"company_id,omitempty"`
+	// OwnerID is the member (user id) who owns the contact; under owner-based privacy agents see
+	// only their own and unowned contacts.
+	OwnerID uint64 `json:"owner_id,omitempty"`
+	Blocked bool   `json:"blocked"`
 	// BotOff turns the account's bot off for this contact: people answer (spec: bot status).
 	BotOff           bool           `json:"bot_off"`
 	Tags             []string       `json:"tags,omitempty"`
@@ -46,6 +52,10 @@ var Contacts = storage.NewCollection(storage.Def[Contact]{
 		{Name: "identifier", Unique: true, Keys: func(c *Contact) [][]byte { return optKey(c.Identifier) }},
 		{Name: "name", Keys: func(c *Contact) [][]byte { return [][]byte{storage.Str(storage.Fold(c.Name))} }},
 		{Name: "activity", Keys: func(c *Contact) [][]byte { return [][]byte{storage.Time(c.LastActivityAt)} }},
+		// owner and company return no key for zero, so records written before they existed
+		// need no migration.
+		{Name: "owner", Keys: func(c *Contact) [][]byte { return optUint(c.OwnerID) }},
+		{Name: "company", Keys: func(c *Contact) [][]byte { return optUint(c.CompanyID) }},
 		{Name: "tag", Keys: func(c *Contact) [][]byte {
 			out := make([][]byte, 0, len(c.Tags))
 			for _, t := range c.Tags {
@@ -55,6 +65,13 @@ var Contacts = storage.NewCollection(storage.Def[Contact]{
 		}},
 	},
 })
+
+func optUint(v uint64) [][]byte {
+	if v == 0 {
+		return nil
+	}
+	return [][]byte{storage.Uint(v)}
+}
 
 func optKey(s string) [][]byte {
 	if s == "" {

@@ -23,8 +23,10 @@ const PerPage = 15
 
 // Service holds the rules of contacts.
 type Service struct {
-	db *storage.DB
-	ix *search.Index
+	db       *storage.DB
+	ix       *search.Index
+	linkers  []Linker
+	criteria map[string]Criterion
 }
 
 // New builds the service. Keyword search needs the index too: see SetSearch.

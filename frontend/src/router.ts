@@ -11,6 +11,13 @@ import { realtime } from '@/realtime'
 import { conversationRoutes } from '@/areas/conversations/routes'
 import { inboxSettingsRoutes } from '@/areas/inbox-settings/routes'
 import { webhookRoutes } from '@/areas/webhooks/routes'
+import { contactRoutes } from '@/areas/contacts/routes'
+import { companyRoutes } from '@/areas/companies/routes'
+import { crmRoutes } from '@/areas/crm/routes'
+import { orderRoutes } from '@/areas/orders/routes'
+import { customObjectRoutes } from '@/areas/custom-objects/routes'
+import { catalogRoutes } from '@/areas/catalog/routes'
+import { attributeRoutes } from '@/areas/attributes/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -24,7 +31,11 @@ declare module 'vue-router' {
 /** What the boot sequence found out; App.vue shows an error page while failed is set. */
 export const bootState = reactive({ done: false, setupNeeded: false, failed: false, desktopFailed: false })
 
-const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => m.key !== 'conversations').map((m) => ({
+// Areas that are built bring their own routes; the rest show the "coming soon" page.
+const builtAreaRoutes = [...conversationRoutes, ...contactRoutes, ...companyRoutes, ...crmRoutes, ...orderRoutes, ...customObjectRoutes, ...catalogRoutes]
+const built = new Set(builtAreaRoutes.map((r) => r.meta?.module).filter(Boolean))
+
+const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !built.has(m.key)).map((m) => ({
   path: modulePath(m.key).slice(1),
   name: `module-${m.key}`,
   component: () => import('@/areas/modules/ComingSoon.vue'),
@@ -39,7 +50,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/layouts/AppShell.vue'),
     children: [
       { path: '', name: 'home', component: () => import('@/areas/modules/HomeRedirect.vue') },
-      ...conversationRoutes,
+      ...builtAreaRoutes,
       ...moduleRoutes,
       { path: 'profile', name: 'profile', component: () => import('@/areas/profile/ProfilePage.vue') },
       {
@@ -54,6 +65,7 @@ const routes: RouteRecordRaw[] = [
           { path: 'roles', name: 'settings-roles', component: () => import('@/areas/settings/RolesSettings.vue'), meta: { admin: true } },
           ...inboxSettingsRoutes,
           ...webhookRoutes,
+          ...attributeRoutes,
           { path: 'audit', name: 'settings-audit', component: () => import('@/areas/settings/AuditLog.vue'), meta: { admin: true } },
           { path: 'platform', name: 'settings-platform', component: () => import('@/areas/settings/PlatformSettings.vue'), meta: { operator: true } },
         ],

@@ -7,6 +7,13 @@ import ptBR from './pt-BR'
 import * as inbox from '@/areas/conversations/messages'
 import * as inboxSettings from '@/areas/inbox-settings/messages'
 import * as webhooks from '@/areas/webhooks/messages'
+import * as contacts from '@/areas/contacts/messages'
+import * as companies from '@/areas/companies/messages'
+import * as crm from '@/areas/crm/messages'
+import * as orders from '@/areas/orders/messages'
+import * as customObjects from '@/areas/custom-objects/messages'
+import * as catalog from '@/areas/catalog/messages'
+import * as attributes from '@/areas/attributes/messages'
 
 export const LOCALES = ['en', 'pt-BR'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -30,8 +37,32 @@ function initialLocale(): Locale {
 
 // Areas keep their strings beside their components; they are merged under their own key.
 export const messages = {
-  en: { ...en, inbox: inbox.en, inboxSettings: inboxSettings.en, webhooks: webhooks.en },
-  'pt-BR': { ...ptBR, inbox: inbox.ptBR, inboxSettings: inboxSettings.ptBR, webhooks: webhooks.ptBR },
+  en: {
+    ...en,
+    inbox: inbox.en,
+    inboxSettings: inboxSettings.en,
+    webhooks: webhooks.en,
+    contacts: contacts.en,
+    companies: companies.en,
+    crm: crm.en,
+    orders: orders.en,
+    customObjects: customObjects.en,
+    catalog: catalog.en,
+    attributes: attributes.en,
+  },
+  'pt-BR': {
+    ...ptBR,
+    inbox: inbox.ptBR,
+    inboxSettings: inboxSettings.ptBR,
+    webhooks: webhooks.ptBR,
+    contacts: contacts.ptBR,
+    companies: companies.ptBR,
+    crm: crm.ptBR,
+    orders: orders.ptBR,
+    customObjects: customObjects.ptBR,
+    catalog: catalog.ptBR,
+    attributes: attributes.ptBR,
+  },
 }
 
 export const i18n = createI18n({

@@ -1,0 +1,4 @@
+package api
+
+// registerAttributes adds the routes of this area. CONTRACT: filled in by the area's work.
+func (s *Server) registerAttributes() {}

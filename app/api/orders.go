@@ -1,0 +1,4 @@
+package api
+
+// registerOrders adds the routes of this area. CONTRACT: filled in by the area's work.
+func (s *Server) registerOrders() {}
