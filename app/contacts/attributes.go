@@ -1,6 +1,7 @@
 package contacts
 
 import (
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/app/apperr"
@@ -71,3 +72,47 @@ var AttributeDefinitions = storage.NewCollection(storage.Def[AttributeDefinition
 func ValidateAttributes(tx *storage.Tx, account uint64, model string, values map[string]any) (map[string]any, apperr.Fields) {
 	return values, nil
 }
+
+// KeyFromName turns a display name into a stable key: accents folded ("Situação" ->
+// "situacao"), lower case, runs of anything but a-z and 0-9 become one "_", at most 64
+// characters, never starting with a digit ("2ª via" -> "f_2a_via"). Custom objects use it too.
+func KeyFromName(name string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(name) {
+		if f, ok := foldAccent[r]; ok {
+			r = f
+		}
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			sep = false
+			b.WriteRune(r)
+		default:
+			sep = true
+		}
+	}
+	key := b.String()
+	if key != "" && key[0] >= '0' && key[0] <= '9' {
+		key = "f_" + key
+	}
+	if len(key) > 64 {
+		key = strings.TrimRight(key[:64], "_")
+	}
+	return key
+}
+
+// foldAccent maps the accented letters of Portuguese, Spanish and French to their base letter.
+var foldAccent = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, accented := range map[rune]string{
+		'a': "áàâãäåª", 'e': "éèêë", 'i': "íìîï", 'o': "óòôõöº", 'u': "úùûü", 'c': "ç", 'n': "ñ", 'y': "ýÿ",
+	} {
+		for _, r := range accented {
+			m[r] = base
+		}
+	}
+	return m
+}()
