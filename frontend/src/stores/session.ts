@@ -38,6 +38,24 @@ export const useSession = defineStore('session', () => {
     return MODULE_KEYS.filter((k) => enabled.has(k) && !!perms[k])
   })
 
+  /** hasModule reports whether a module is switched on for the current account. */
+  function hasModule(key: string): boolean {
+    return (current.value?.modules ?? []).includes(key)
+  }
+
+  /**
+   * can mirrors the server's permission check (access.Actor.Can) so the UI offers only what the
+   * server will allow: administrators can everything; agents have their effective level per module.
+   */
+  function can(module: string, level: 'view' | 'manage' = 'view'): boolean {
+    const acc = current.value
+    if (!acc) return false
+    if (acc.role === 'administrator') return true
+    const have = (acc.permissions ?? {})[module] ?? 'none'
+    const rank = (l: string) => (l === 'manage' ? 2 : l === 'view' ? 1 : 0)
+    return rank(have) >= rank(level)
+  }
+
   function applyPreferences(p: Profile): void {
     if (p.language) setLocale(p.language)
     setTheme(p.theme)
@@ -116,6 +134,8 @@ export const useSession = defineStore('session', () => {
     current,
     isAdmin,
     isOperator,
+    hasModule,
+    can,
     visibleModules,
     setProfile,
     loadProfile,
