@@ -1,8 +1,14 @@
 package contacts
 
 import (
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/storage"
@@ -67,10 +73,184 @@ var AttributeDefinitions = storage.NewCollection(storage.Def[AttributeDefinition
 // checkboxes as bool, list values as the defined spelling). Keys with no definition pass
 // through unchanged, as Chatwoot's API allows. Problems are reported per key as
 // "custom_attributes.<key>". A nil value (removal) is kept as nil.
-//
-// CONTRACT: implemented by the attributes work; this placeholder accepts everything.
 func ValidateAttributes(tx *storage.Tx, account uint64, model string, values map[string]any) (map[string]any, apperr.Fields) {
-	return values, nil
+	if len(values) == 0 {
+		return values, nil
+	}
+	defs, err := definitionsOf(tx, account, model)
+	if err != nil {
+		return nil, apperr.Fields{"custom_attributes": "could not be checked: " + err.Error()}
+	}
+	var fe apperr.Fields
+	out := make(map[string]any, len(values))
+	for k, v := range values {
+		d, ok := defs[k]
+		if !ok || v == nil {
+			out[k] = v
+			continue
+		}
+		nv, problem := d.normalize(v)
+		if problem != "" {
+			fe.Add("custom_attributes."+k, problem)
+			continue
+		}
+		out[k] = nv
+	}
+	if len(fe) > 0 {
+		return nil, fe
+	}
+	return out, nil
+}
+
+// definitionsOf maps the keys of a model's definitions to them.
+func definitionsOf(tx *storage.Tx, account uint64, model string) (map[string]*AttributeDefinition, error) {
+	defs := map[string]*AttributeDefinition{}
+	err := AttributeDefinitions.Each(tx, account, storage.Query{Index: "key", Prefix: storage.Str(model)}, func(d *AttributeDefinition) bool {
+		defs[d.Key] = d
+		return true
+	})
+	return defs, err
+}
+
+// maxAttributeText is the longest text value an attribute holds (a note, not a document).
+const maxAttributeText = 1000
+
+// normalize checks one value against the definition and returns its stored form, or a
+// message saying what is wrong.
+func (d *AttributeDefinition) normalize(v any) (any, string) {
+	var text string // the form the regex sees
+	var out any
+	switch d.DisplayType {
+	case TypeNumber, TypeCurrency, TypePercent:
+		f, ok := toNumber(v)
+		if !ok {
+			return nil, "must be a number"
+		}
+		out, text = f, strconv.FormatFloat(f, 'f', -1, 64)
+	case TypeLink:
+		s, ok := v.(string)
+		s = strings.TrimSpace(s)
+		u, err := url.Parse(s)
+		if !ok || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, "must be a link starting with http:// or https://"
+		}
+		out, text = s, s
+	case TypeDate:
+		s, ok := v.(string)
+		day, good := parseDay(s)
+		if !ok || !good {
+			return nil, "must be a date as YYYY-MM-DD"
+		}
+		return day, ""
+	case TypeList:
+		s, ok := scalarText(v)
+		if ok {
+			for _, val := range d.Values {
+				if strings.EqualFold(strings.TrimSpace(s), val) {
+					return val, ""
+				}
+			}
+		}
+		return nil, "must be one of: " + strings.Join(d.Values, ", ")
+	case TypeCheckbox:
+		b, ok := toBool(v)
+		if !ok {
+			return nil, "must be true or false"
+		}
+		return b, ""
+	default: // text
+		s, ok := scalarText(v)
+		if !ok {
+			return nil, "must be text"
+		}
+		s = strings.TrimSpace(s)
+		if utf8.RuneCountInString(s) > maxAttributeText {
+			return nil, fmt.Sprintf("must be at most %d characters", maxAttributeText)
+		}
+		out, text = s, s
+	}
+	if d.RegexPattern != "" {
+		re, err := regexp.Compile(d.RegexPattern)
+		if err == nil && !re.MatchString(text) {
+			if d.RegexCue != "" {
+				return nil, d.RegexCue
+			}
+			return nil, "does not match the required format"
+		}
+	}
+	return out, ""
+}
+
+// scalarText is the text of a string, number or bool (CSV and forms send everything as text,
+// API clients send JSON types).
+func scalarText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
+}
+
+// toNumber reads a JSON number or a numeric string; a lone comma is a decimal comma
+// ("1234,56", as Brazilians write it).
+func toNumber(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, !math.IsNaN(x) && !math.IsInf(x, 0)
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case string:
+		s := strings.TrimSpace(x)
+		if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
+			s = strings.Replace(s, ",", ".", 1)
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return 0, false
+}
+
+// toBool reads a JSON bool or the words people type for yes and no (English and Portuguese).
+func toBool(v any) (bool, bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case float64:
+		if x == 0 || x == 1 {
+			return x == 1, true
+		}
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true", "yes", "sim", "1":
+			return true, true
+		case "false", "no", "não", "nao", "0":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// parseDay reads "YYYY-MM-DD" or an RFC 3339 instant and returns the day as YYYY-MM-DD (the
+// day in the instant's own offset: that is the day the sender meant).
+func parseDay(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.Format(time.DateOnly), true
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.Format(time.DateOnly), true
+	}
+	return "", false
 }
 
 // KeyFromName turns a display name into a stable key: accents folded ("Situação" ->

@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/parleyhq/parley/app/access"
@@ -41,14 +42,29 @@ func SearchTypes() []search.DocType {
 			{Name: "phone", Kind: search.Text},
 			{Name: "identifier", Kind: search.Text},
 			{Name: "company", Kind: search.Text},
+			{Name: "tags", Kind: search.Text},
+			{Name: "attributes", Kind: search.Text},
 		},
 	}}
 }
 
 func contactDoc(c *Contact) map[string]any {
+	// Attribute values are indexed as text, keys in order so a document is stable.
+	keys := make([]string, 0, len(c.CustomAttributes))
+	for k := range c.CustomAttributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	attrs := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if t, ok := scalarText(c.CustomAttributes[k]); ok && t != "" {
+			attrs = append(attrs, t)
+		}
+	}
 	return map[string]any{
 		"name": c.Name, "email": c.Email, "phone": strings.TrimPrefix(c.Phone, "+"),
 		"identifier": c.Identifier, "company": c.Company,
+		"tags": strings.Join(c.Tags, " "), "attributes": strings.Join(attrs, " "),
 	}
 }
 
@@ -64,8 +80,10 @@ func searchText(q string) string {
 	return q
 }
 
-// Search finds contacts by keyword (name, email, phone, identifier, company), best match
-// first, one page (1-based, PerPage) at a time. An empty q lists contacts as List does.
+// Search finds contacts by keyword (name, email, phone, identifier, company, tags, attribute
+// values), best match first, one page (1-based, PerPage) at a time. An empty q lists contacts
+// as List does. Under owner privacy the hits are filtered, so the count is of the first
+// search.MaxFrom hits only.
 func (s *Service) Search(ctx context.Context, actor access.Actor, q string, page int) (*ContactList, error) {
 	if strings.TrimSpace(q) == "" {
 		return s.List(ctx, actor, page, "")
@@ -81,22 +99,70 @@ func (s *Service) Search(ctx context.Context, actor access.Actor, q string, page
 	if from > search.MaxFrom {
 		return nil, apperr.Field("page", "is too far; narrow the search instead")
 	}
-	res, err := s.ix.Search(ctx, search.Query{Account: actor.AccountID, Types: []string{DocType}, Text: searchText(q), From: from, Size: PerPage})
-	if err != nil {
-		if e, ok := apperr.As(err); ok && e.Fields["text"] != "" {
-			return nil, apperr.Field("q", e.Fields["text"])
-		}
+	var scope Scope
+	if err := s.db.View(func(tx *storage.Tx) (err error) { scope, err = ScopeOf(tx, actor); return err }); err != nil {
 		return nil, err
 	}
-	out := &ContactList{Meta: ContactListMeta{Count: int(res.Total), CurrentPage: page}, Payload: []ContactView{}}
-	err = s.db.View(func(tx *storage.Tx) error {
-		for _, h := range res.Hits {
-			// The index may lag a deletion by a moment: skip what the store no longer has.
-			if c, err := Contacts.Get(tx, actor.AccountID, h.ID); err == nil {
-				out.Payload = append(out.Payload, ViewOf(c))
-			}
+	out := &ContactList{Meta: ContactListMeta{CurrentPage: page}, Payload: []ContactView{}}
+	if scope.All() {
+		res, err := s.searchPage(ctx, actor.AccountID, q, from, PerPage)
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	return out, err
+		out.Meta.Count = int(res.Total)
+		err = s.db.View(func(tx *storage.Tx) error {
+			for _, h := range res.Hits {
+				// The index may lag a deletion by a moment: skip what the store no longer has.
+				if c, err := Contacts.Get(tx, actor.AccountID, h.ID); err == nil {
+					out.Payload = append(out.Payload, ViewOf(c))
+				}
+			}
+			return nil
+		})
+		return out, err
+	}
+	// Owner privacy: the index does not know owners, so hits are read in batches and the
+	// hidden ones skipped.
+	const batch = 100
+	skip := from
+	for at := 0; at <= search.MaxFrom; at += batch {
+		res, err := s.searchPage(ctx, actor.AccountID, q, at, batch)
+		if err != nil {
+			return nil, err
+		}
+		err = s.db.View(func(tx *storage.Tx) error {
+			for _, h := range res.Hits {
+				c, err := Contacts.Get(tx, actor.AccountID, h.ID)
+				if err != nil || !scope.Sees(c.OwnerID) {
+					continue
+				}
+				out.Meta.Count++
+				if skip > 0 {
+					skip--
+				} else if len(out.Payload) < PerPage {
+					out.Payload = append(out.Payload, ViewOf(c))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if at+batch >= int(res.Total) {
+			break
+		}
+	}
+	return out, nil
+}
+
+// searchPage runs one query of the contact documents.
+func (s *Service) searchPage(ctx context.Context, account uint64, q string, from, size int) (search.Result, error) {
+	res, err := s.ix.Search(ctx, search.Query{Account: account, Types: []string{DocType}, Text: searchText(q), From: from, Size: size})
+	if err != nil {
+		if e, ok := apperr.As(err); ok && e.Fields["text"] != "" {
+			return res, apperr.Field("q", e.Fields["text"])
+		}
+		return res, err
+	}
+	return res, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/app/access"
+	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/storage"
@@ -220,18 +221,56 @@ func (s *Service) List(ctx context.Context, actor access.Actor, page int, sort s
 	page = max(page, 1)
 	out := &ContactList{Meta: ContactListMeta{CurrentPage: page}, Payload: []ContactView{}}
 	err := s.db.View(func(tx *storage.Tx) error {
-		out.Meta.Count = Contacts.Len(tx, actor.AccountID)
+		scope, err := ScopeOf(tx, actor)
+		if err != nil {
+			return err
+		}
 		skip := (page - 1) * PerPage
+		if scope.All() {
+			out.Meta.Count = Contacts.Len(tx, actor.AccountID)
+			return Contacts.Each(tx, actor.AccountID, q, func(c *Contact) bool {
+				if skip > 0 {
+					skip--
+					return true
+				}
+				out.Payload = append(out.Payload, ViewOf(c))
+				return len(out.Payload) < PerPage
+			})
+		}
+		// Under owner privacy the count is of what the agent sees, so the whole list is walked
+		// (a read of every contact of the account; fine for the tens of thousands one agent's
+		// account holds).
 		return Contacts.Each(tx, actor.AccountID, q, func(c *Contact) bool {
-			if skip > 0 {
-				skip--
+			if !scope.Sees(c.OwnerID) {
 				return true
 			}
-			out.Payload = append(out.Payload, ViewOf(c))
-			return len(out.Payload) < PerPage
+			out.Meta.Count++
+			if skip > 0 {
+				skip--
+			} else if len(out.Payload) < PerPage {
+				out.Payload = append(out.Payload, ViewOf(c))
+			}
+			return true
 		})
 	})
 	return out, err
+}
+
+// visible loads contact id if the actor may see it under owner privacy; a hidden contact looks
+// missing, like another account's.
+func visible(tx *storage.Tx, actor access.Actor, id uint64) (*Contact, error) {
+	c, err := Contacts.Get(tx, actor.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := ScopeOf(tx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !scope.Sees(c.OwnerID) {
+		return nil, apperr.NotFoundf("contact %d not found", id)
+	}
+	return c, nil
 }
 
 // Get returns one contact of the actor's account.
@@ -241,26 +280,35 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uint64) (*Cont
 	}
 	var out ContactView
 	err := s.db.View(func(tx *storage.Tx) error {
-		c, err := Contacts.Get(tx, actor.AccountID, id)
+		c, err := visible(tx, actor, id)
 		if err == nil {
 			out = ViewOf(c)
 		}
 		return err
 	})
-	return &out, err
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // ContactInput holds the editable fields of a contact (Chatwoot's names); nil leaves a field
 // alone. The attribute maps are merged into what the contact has: a null value removes a key.
 type ContactInput struct {
-	Name                 *string        `json:"name,omitempty"`
-	Email                *string        `json:"email,omitempty"`
-	PhoneNumber          *string        `json:"phone_number,omitempty"`
-	Identifier           *string        `json:"identifier,omitempty"`
-	City                 *string        `json:"city,omitempty"`
-	Country              *string        `json:"country,omitempty"`
-	CompanyName          *string        `json:"company_name,omitempty"`
-	Blocked              *bool          `json:"blocked,omitempty"`
+	Name        *string `json:"name,omitempty"`
+	Email       *string `json:"email,omitempty"`
+	PhoneNumber *string `json:"phone_number,omitempty"`
+	Identifier  *string `json:"identifier,omitempty"`
+	City        *string `json:"city,omitempty"`
+	Country     *string `json:"country,omitempty"`
+	CompanyName *string `json:"company_name,omitempty"`
+	Blocked     *bool   `json:"blocked,omitempty"`
+	// OwnerID must be a member of the account; 0 clears the owner.
+	OwnerID *uint64 `json:"owner_id,omitempty"`
+	// CompanyID links a company of the account (its name becomes company_name); 0 unlinks.
+	CompanyID *uint64 `json:"company_id,omitempty"`
+	// Tags replace the contact's tags (see NormalizeTags).
+	Tags                 *[]string      `json:"tags,omitempty"`
 	CustomAttributes     map[string]any `json:"custom_attributes,omitempty"`
 	AdditionalAttributes map[string]any `json:"additional_attributes,omitempty"`
 }
@@ -341,9 +389,61 @@ func (in ContactInput) apply(c *Contact) error {
 	return fe.Err()
 }
 
+// applyTx is apply plus the checks that need the store: custom attributes against the
+// account's definitions, the owner a member, the company one of the account's. Every problem
+// is collected; c may be half-changed on error, so callers must not write it then.
+func (in ContactInput) applyTx(tx *storage.Tx, c *Contact) error {
+	var fe apperr.Fields
+	if len(in.CustomAttributes) > 0 {
+		norm, bad := ValidateAttributes(tx, c.AccountID, ModelContact, in.CustomAttributes)
+		for k, v := range bad {
+			fe.Add(k, v)
+		}
+		if bad == nil {
+			in.CustomAttributes = norm
+		}
+	}
+	if err := in.apply(c); err != nil {
+		e, ok := apperr.As(err)
+		if !ok {
+			return err
+		}
+		for k, v := range e.Fields {
+			fe.Add(k, v)
+		}
+	}
+	if in.OwnerID != nil {
+		if *in.OwnerID != 0 {
+			if _, err := accounts.Members.GetBy(tx, c.AccountID, "user", storage.Uint(*in.OwnerID)); err != nil {
+				fe.Add("owner_id", "is not a member of this account")
+			}
+		}
+		c.OwnerID = *in.OwnerID
+	}
+	if in.CompanyID != nil {
+		if *in.CompanyID == 0 {
+			c.CompanyID = 0
+		} else if co, err := Companies.Get(tx, c.AccountID, *in.CompanyID); err == nil {
+			c.CompanyID, c.Company = co.ID, co.Name
+		} else {
+			fe.Add("company_id", "is not a company of this account")
+		}
+	}
+	if in.Tags != nil {
+		tags, problem := NormalizeTags(*in.Tags)
+		if problem != "" {
+			fe.Add("tags", problem)
+		}
+		c.Tags = tags
+	}
+	return fe.Err()
+}
+
 // Create adds a contact. A contact needs at least one of name, email, phone or identifier; the
 // name falls back to the phone, then the email. With inbox_id it also records the contact's
-// identity in that inbox (source_id, generated when omitted), as Chatwoot's API does.
+// identity in that inbox (source_id, generated when omitted), as Chatwoot's API does. A contact
+// an agent creates is theirs (owner) unless they name another owner; administrators' and
+// channels' contacts start unowned.
 func (s *Service) Create(ctx context.Context, actor access.Actor, in NewContact) (*CreatedContact, error) {
 	if err := actor.Require(Module, access.Manage); err != nil {
 		return nil, err
@@ -353,33 +453,36 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in NewContact)
 	if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
 		in.Name = nil // a blank name on create means "derive one", not "clear it"
 	}
-	var fe apperr.Fields
-	if err := in.apply(c); err != nil {
-		e, ok := apperr.As(err)
-		if !ok {
-			return nil, err
-		}
-		fe = apperr.Fields(e.Fields)
-	}
-	if c.Name == "" {
-		switch {
-		case c.Phone != "" || c.Email != "":
-			c.Name = fallbackName(Identity{Phone: c.Phone, Email: c.Email})
-		case c.Identifier != "":
-			c.Name = c.Identifier
-		default:
-			fe.Add("name", "is required when there is no email, phone number or identifier")
-		}
+	if in.OwnerID == nil && !actor.IsAdmin() && actor.UserID != 0 {
+		c.OwnerID = actor.UserID
 	}
 	in.SourceID = strings.TrimSpace(in.SourceID)
-	if in.SourceID != "" && in.InboxID == 0 {
-		fe.Add("inbox_id", "is required with source_id")
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
 	out := &CreatedContact{}
 	err := s.db.Update(func(tx *storage.Tx) error {
+		var fe apperr.Fields
+		if err := in.applyTx(tx, c); err != nil {
+			e, ok := apperr.As(err)
+			if !ok {
+				return err
+			}
+			fe = apperr.Fields(e.Fields)
+		}
+		if c.Name == "" {
+			switch {
+			case c.Phone != "" || c.Email != "":
+				c.Name = fallbackName(Identity{Phone: c.Phone, Email: c.Email})
+			case c.Identifier != "":
+				c.Name = c.Identifier
+			default:
+				fe.Add("name", "is required when there is no email, phone number or identifier")
+			}
+		}
+		if in.SourceID != "" && in.InboxID == 0 {
+			fe.Add("inbox_id", "is required with source_id")
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
 		if in.InboxID != 0 && !inboxes.Inboxes.Exists(tx, actor.AccountID, in.InboxID) {
 			return apperr.Field("inbox_id", "is not an inbox of this account")
 		}
@@ -424,11 +527,11 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uint64, in 
 	}
 	var out ContactView
 	err := s.db.Update(func(tx *storage.Tx) error {
-		c, err := Contacts.Get(tx, actor.AccountID, id)
+		c, err := visible(tx, actor, id)
 		if err != nil {
 			return err
 		}
-		if err := in.apply(c); err != nil {
+		if err := in.applyTx(tx, c); err != nil {
 			return err
 		}
 		c.UpdatedAt = time.Now().UTC()

@@ -18,6 +18,9 @@ type ContactView struct {
 	City                 string         `json:"city"`
 	Country              string         `json:"country"`
 	CompanyName          string         `json:"company_name"`
+	CompanyID            uint64         `json:"company_id"`
+	OwnerID              uint64         `json:"owner_id"`
+	Tags                 []string       `json:"tags"`
 	CustomAttributes     map[string]any `json:"custom_attributes"`
 	AdditionalAttributes map[string]any `json:"additional_attributes"`
 	CreatedAt            int64          `json:"created_at"`
@@ -29,12 +32,15 @@ func ViewOf(c *Contact) ContactView {
 	v := ContactView{
 		ID: c.ID, Name: c.Name, Email: c.Email, PhoneNumber: c.Phone, Identifier: c.Identifier,
 		Thumbnail: accounts.AvatarURL(c.AvatarHash), Blocked: c.Blocked, BotEnabled: !c.BotOff,
-		City: c.City, Country: c.Country, CompanyName: c.Company,
+		City: c.City, Country: c.Country, CompanyName: c.Company, CompanyID: c.CompanyID, OwnerID: c.OwnerID, Tags: c.Tags,
 		CustomAttributes: c.CustomAttributes, AdditionalAttributes: c.AdditionalAttributes,
 		CreatedAt: c.CreatedAt.Unix(),
 	}
 	if v.CustomAttributes == nil {
 		v.CustomAttributes = map[string]any{}
+	}
+	if v.Tags == nil {
+		v.Tags = []string{}
 	}
 	if v.AdditionalAttributes == nil {
 		v.AdditionalAttributes = map[string]any{}

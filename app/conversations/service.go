@@ -670,7 +670,11 @@ func (s *Service) UpdateCustomAttributes(ctx context.Context, actor access.Actor
 		return nil, apperr.Field("custom_attributes", "must have at most 100 keys")
 	}
 	c, err := s.update(actor, id, func(tx *storage.Tx, acct *accounts.Account, c *Conversation) error {
-		c.CustomAttributes = attrs
+		norm, bad := contacts.ValidateAttributes(tx, acct.ID, contacts.ModelConversation, attrs)
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		c.CustomAttributes = norm
 		if err := s.putConversation(tx, c); err != nil {
 			return err
 		}
