@@ -149,7 +149,8 @@ var migrations = []storage.Migration{
 
 // searchTypes are the document types the areas register with the search index.
 func searchTypes() []search.DocType {
-	types := append(contacts.SearchTypes(), conversations.SearchTypes()...)
+	types := append(contacts.SearchTypes(), contacts.CompanySearchTypes()...)
+	types = append(types, conversations.SearchTypes()...)
 	return append(types, crm.SearchTypes()...)
 }
 
@@ -238,6 +239,9 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Events.Start(ctx); err != nil {
 		return err
 	}
+	if err := a.Contacts.StartImports(ctx, a.Blobs, a.log); err != nil {
+		return err
+	}
 	if err := a.Jobs.Start(ctx); err != nil {
 		return err
 	}
@@ -287,6 +291,7 @@ func (a *App) Stop() error {
 		a.cancel()
 	}
 	a.Jobs.Stop()
+	a.Contacts.StopImports()
 	a.Events.Stop()
 	a.Webhooks.Stop()
 	a.Hub.Close()

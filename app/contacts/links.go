@@ -33,3 +33,12 @@ func (s *Service) AddCriterion(key string, c Criterion) {
 	}
 	s.criteria[key] = c
 }
+
+// CompanyLinker is a Linker that also keeps records pointing at companies (deals): it hears,
+// in the same transaction, when a company is merged into another or deleted.
+type CompanyLinker interface {
+	// MergeCompanies re-points every record of company from at company into.
+	MergeCompanies(tx *storage.Tx, account, from, into uint64, actor access.Actor) error
+	// DeleteCompany unlinks the records of a company that is being deleted.
+	DeleteCompany(tx *storage.Tx, account, id uint64, actor access.Actor) error
+}

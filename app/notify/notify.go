@@ -67,6 +67,7 @@ var Types = []Type{
 	{Key: "sla_breached", NameEN: "An SLA target is missed", NamePT: "Uma meta de SLA é descumprida", DefaultApp: true, DefaultEmail: true},
 	{Key: "manual_action_assigned", NameEN: "A manual action is waiting for me", NamePT: "Uma ação manual aguarda por mim", DefaultApp: true, DefaultEmail: false},
 	{Key: "webhook_disabled", NameEN: "A webhook is turned off after failing for a day", NamePT: "Um webhook é desativado após falhar por um dia", DefaultApp: true, DefaultEmail: true},
+	{Key: "contact_import_finished", NameEN: "A contact import I started finishes", NamePT: "Uma importação de contatos que iniciei termina", DefaultApp: true, DefaultEmail: false},
 }
 
 // Channels a user can choose per type.
