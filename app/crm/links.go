@@ -1,6 +1,8 @@
 package crm
 
 import (
+	"time"
+
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/storage"
@@ -33,4 +35,37 @@ func (s *Service) DeleteContact(tx *storage.Tx, account, id uint64, actor access
 func (s *Service) RegisterCriteria(c *contacts.Service) {
 	c.AddCriterion("has_open_deal", s.hasOpenDealCriterion)
 	c.AddCriterion("custom_object_type", s.objectTypeCriterion)
+}
+
+// MergeCompanies moves the deals of company from to company into (contacts.CompanyLinker).
+func (s *Service) MergeCompanies(tx *storage.Tx, account, from, into uint64, actor access.Actor) error {
+	return relinkCompanyDeals(tx, account, from, into, actor)
+}
+
+// DeleteCompany unlinks the deals of a deleted company (contacts.CompanyLinker): the deal stays.
+func (s *Service) DeleteCompany(tx *storage.Tx, account, id uint64, actor access.Actor) error {
+	return relinkCompanyDeals(tx, account, id, 0, actor)
+}
+
+func relinkCompanyDeals(tx *storage.Tx, account, from, into uint64, actor access.Actor) error {
+	ids, err := Deals.IDs(tx, account, storage.Query{Index: "company", Prefix: storage.Uint(from)})
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	for _, id := range ids {
+		d, err := Deals.Get(tx, account, id)
+		if err != nil {
+			return err
+		}
+		d.CompanyID, d.UpdatedAt = into, now
+		if err := Deals.Put(tx, d); err != nil {
+			return err
+		}
+		ev := storage.Event{Account: account, Type: EventDealUpdated, Entity: Deals.Name(), ID: d.ID, Actor: actor.UserID}
+		if err := tx.EmitData(ev, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

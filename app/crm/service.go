@@ -38,7 +38,5 @@ func New(d Deps) *Service {
 // SetSearch hands the service the search index once it is open (see contacts.SetSearch).
 func (s *Service) SetSearch(ix *search.Index) { s.ix = ix }
 
-// SearchTypes are the CRM's documents in the search index (deals).
-//
-// CONTRACT: filled in by the deals work.
-func SearchTypes() []search.DocType { return nil }
+// SearchTypes are the CRM's documents in the search index (deals: see search.go).
+func SearchTypes() []search.DocType { return searchTypes() }
