@@ -22,6 +22,23 @@ export interface paths {
         patch: operations["account-update"];
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/actions/contact_merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge two contacts: the mergee's conversations, deals, orders, notes and tags move to the base */
+        post: operations["contacts-merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/agents": {
         parameters: {
             query?: never;
@@ -112,6 +129,218 @@ export interface paths {
         patch: operations["canned-responses-update"];
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/catalog/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's products and services */
+        get: operations["catalog-products-list"];
+        put?: never;
+        /** Add a product (currency defaults to the account's; a SKU is unique) */
+        post: operations["catalog-products-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/catalog/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product */
+        get: operations["catalog-products-get"];
+        put?: never;
+        post?: never;
+        /** Delete a product (archive it instead to keep it out of new line items but listed) */
+        delete: operations["catalog-products-delete"];
+        options?: never;
+        head?: never;
+        /** Change a product (deals keep the name and price they copied) */
+        patch: operations["catalog-products-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's companies, a page at a time */
+        get: operations["companies-list"];
+        put?: never;
+        /** Create a company; its domain must be unique */
+        post: operations["companies-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/companies/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find companies by keyword, best match first */
+        get: operations["companies-search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/companies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A company */
+        get: operations["companies-get"];
+        put?: never;
+        post?: never;
+        /** Delete a company; its contacts stay, unlinked */
+        delete: operations["companies-delete"];
+        options?: never;
+        head?: never;
+        /** Change a company; a new name reaches its contacts */
+        patch: operations["companies-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/companies/{id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A company's contacts */
+        get: operations["companies-contacts"];
+        put?: never;
+        /** Link contacts to a company */
+        post: operations["companies-contacts-link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/companies/{id}/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a contact out of a company */
+        delete: operations["companies-contacts-unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/companies/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge another company into this one: contacts move, blanks are filled, the other is deleted */
+        post: operations["companies-merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contact_imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's 20 latest imports, newest first */
+        get: operations["contacts-imports-list"];
+        put?: never;
+        /** Upload a CSV file to import: answers its preview and a suggested mapping; nothing is imported until start */
+        post: operations["contacts-imports-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contact_imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import with its progress */
+        get: operations["contacts-imports-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contact_imports/{id}/errors.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rows that were not imported: line, reason and the row as it was */
+        get: operations["contacts-imports-errors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contact_imports/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an uploaded import with a column mapping; it runs in the background */
+        post: operations["contacts-imports-start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/contacts": {
         parameters: {
             query?: never;
@@ -130,6 +359,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/contacts/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contacts you may see as CSV (the import template's columns, with id and created_at) */
+        get: operations["contacts-export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/filter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The contacts matching a filter (fields, attributes, tags, dates…), a page at a time */
+        post: operations["contacts-filter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/import_template.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sample CSV file: the standard columns, every contact attribute key and two sample rows */
+        get: operations["contacts-import-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/contacts/search": {
         parameters: {
             query?: never;
@@ -139,6 +419,23 @@ export interface paths {
         };
         /** Find contacts by keyword, best match first */
         get: operations["contacts-search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tags in use on contacts, with how many contacts carry each */
+        get: operations["contacts-tags"];
         put?: never;
         post?: never;
         delete?: never;
@@ -164,6 +461,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/contacts/{contact_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's notes, newest first */
+        get: operations["contact-notes-list"];
+        put?: never;
+        /** Write a note on a contact */
+        post: operations["contact-notes-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a note (its author or an administrator) */
+        delete: operations["contact-notes-delete"];
+        options?: never;
+        head?: never;
+        /** Change a note (its author or an administrator) */
+        patch: operations["contact-notes-update"];
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/contacts/{id}": {
         parameters: {
             query?: never;
@@ -176,11 +509,47 @@ export interface paths {
         /** Change a contact; fields left out stay as they are, attributes are merged */
         put: operations["contacts-update"];
         post?: never;
-        delete?: never;
+        /** Delete a contact with its conversations, notes and links (administrators) */
+        delete: operations["contacts-delete"];
         options?: never;
         head?: never;
         /** Change a contact; fields left out stay as they are, attributes are merged */
         patch: operations["contacts-patch"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/{id}/custom_objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's custom object records, grouped by type */
+        get: operations["contact-custom-objects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/contacts/{id}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's tags */
+        get: operations["contacts-labels"];
+        put?: never;
+        /** Replace a contact's tags */
+        post: operations["contacts-labels-set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/accounts/{account_id}/conversations": {
@@ -478,6 +847,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/custom_attribute_definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's custom attribute definitions */
+        get: operations["attribute-definitions-list"];
+        put?: never;
+        /** Define a custom attribute (administrators); the key comes from the name when omitted */
+        post: operations["attribute-definitions-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A custom attribute definition */
+        get: operations["attribute-definitions-get"];
+        put?: never;
+        post?: never;
+        /** Delete a definition (administrators); stored values stay */
+        delete: operations["attribute-definitions-delete"];
+        options?: never;
+        head?: never;
+        /** Change a definition (administrators); model and key never change */
+        patch: operations["attribute-definitions-update"];
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/custom_filters": {
         parameters: {
             query?: never;
@@ -514,6 +920,118 @@ export interface paths {
         patch: operations["custom-filters-update"];
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/custom_objects/associations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an association */
+        delete: operations["custom-object-associations-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/custom_objects/records/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A custom object record */
+        get: operations["custom-object-records-get"];
+        put?: never;
+        post?: never;
+        /** Delete a record and its associations */
+        delete: operations["custom-object-records-delete"];
+        options?: never;
+        head?: never;
+        /** Change a record's values (merged; null removes one) */
+        patch: operations["custom-object-records-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/custom_objects/records/{id}/associations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contacts and deals a record is associated with */
+        get: operations["custom-object-associations-list"];
+        put?: never;
+        /** Associate a record with a contact or a deal (once per pair) */
+        post: operations["custom-object-associations-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/custom_objects/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Custom object types, by name, with their record counts */
+        get: operations["custom-object-types-list"];
+        put?: never;
+        /** Define a custom object type */
+        post: operations["custom-object-types-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/custom_objects/types/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A custom object type */
+        get: operations["custom-object-types-get"];
+        put?: never;
+        post?: never;
+        /** Delete a custom object type that has no records */
+        delete: operations["custom-object-types-delete"];
+        options?: never;
+        head?: never;
+        /** Change a custom object type (fields, when sent, replace the list; stored values are kept) */
+        patch: operations["custom-object-types-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/custom_objects/types/{type_id}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A type's records */
+        get: operations["custom-object-records-list"];
+        put?: never;
+        /**
+         * Add a record (or update the type's record with the same external_id: answer 200)
+         * @description Values are keyed by field key and checked by field type: number and currency as numbers, date as YYYY-MM-DD, boolean, list as one of the options, link as an http(s) URL.
+         */
+        post: operations["custom-object-records-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/custom_roles": {
         parameters: {
             query?: never;
@@ -548,6 +1066,341 @@ export interface paths {
         head?: never;
         /** Change a custom role (administrators) */
         patch: operations["roles-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deals you can see, a page at a time */
+        get: operations["deals-list"];
+        put?: never;
+        /** Create a deal at the end of its stage */
+        post: operations["deals-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved deal views */
+        get: operations["deal-views-list"];
+        put?: never;
+        /** Save a deal view */
+        post: operations["deal-views-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a saved view */
+        delete: operations["deal-views-delete"];
+        options?: never;
+        head?: never;
+        /** Change a saved view */
+        patch: operations["deal-views-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deal */
+        get: operations["deals-get"];
+        put?: never;
+        post?: never;
+        /** Delete a deal with its notes, files, checklist and lines */
+        delete: operations["deals-delete"];
+        options?: never;
+        head?: never;
+        /** Change a deal's fields (the stage changes through move) */
+        patch: operations["deals-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deal's files, newest first */
+        get: operations["deal-attachments-list"];
+        put?: never;
+        /** Attach a file (up to 25 MB) to a deal */
+        post: operations["deal-attachments-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/attachments/{part_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a file from a deal */
+        delete: operations["deal-attachments-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/attachments/{part_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a deal's file */
+        get: operations["deal-attachments-download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deal's checklist in order */
+        get: operations["deal-checklist-list"];
+        put?: never;
+        /** Add a checklist item */
+        post: operations["deal-checklist-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/checklist/{part_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a checklist item */
+        delete: operations["deal-checklist-delete"];
+        options?: never;
+        head?: never;
+        /** Rename, tick or move a checklist item */
+        patch: operations["deal-checklist-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/custom_objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deal's custom object records, grouped by type */
+        get: operations["deal-custom-objects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deal's stage changes, newest first */
+        get: operations["deals-history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/line_items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deal's line items */
+        get: operations["deal-line-items-list"];
+        put?: never;
+        /** Add a line: a catalog product (copied) or a one-off */
+        post: operations["deal-line-items-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/line_items/{part_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a line */
+        delete: operations["deal-line-items-delete"];
+        options?: never;
+        head?: never;
+        /** Change a line's quantity, price or discount */
+        patch: operations["deal-line-items-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a deal lost */
+        post: operations["deals-lost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a deal in a stage at a place in the column (drag and drop) */
+        post: operations["deals-move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deal's notes, newest first */
+        get: operations["deal-notes-list"];
+        put?: never;
+        /** Write a note on a deal */
+        post: operations["deal-notes-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/notes/{part_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a note (its author or an administrator) */
+        delete: operations["deal-notes-delete"];
+        options?: never;
+        head?: never;
+        /** Change a note (its author or an administrator) */
+        patch: operations["deal-notes-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a closed deal again */
+        post: operations["deals-reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/deals/{id}/won": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a deal won */
+        post: operations["deals-won"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/accounts/{account_id}/inbox_members": {
@@ -908,6 +1761,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders you can see, newest first */
+        get: operations["orders-list"];
+        put?: never;
+        /**
+         * Record an order (or update the one with the same source and external_id)
+         * @description The orders registry is a log of what a contact bought: Parley charges nothing and moves no money here. An order sent again with the same source and external_id updates the recorded order (answer 200) instead of adding another (201).
+         */
+        post: operations["orders-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order */
+        get: operations["orders-get"];
+        put?: never;
+        post?: never;
+        /** Delete an order */
+        delete: operations["orders-delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an order
+         * @description The orders registry is a log of what a contact bought: Parley charges nothing and moves no money here. An order sent again with the same source and external_id updates the recorded order (answer 200) instead of adding another (201).
+         */
+        patch: operations["orders-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's pipelines with their stages */
+        get: operations["pipelines-list"];
+        put?: never;
+        /** Create a pipeline from a template or from stages */
+        post: operations["pipelines-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/pipelines/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready-made pipelines by kind of business, in the account's language */
+        get: operations["pipelines-templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/pipelines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline */
+        get: operations["pipelines-get"];
+        put?: never;
+        post?: never;
+        /** Delete a pipeline without deals */
+        delete: operations["pipelines-delete"];
+        options?: never;
+        head?: never;
+        /** Rename a pipeline or change its stages (the full ordered list) */
+        patch: operations["pipelines-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/pipelines/{id}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pipeline's kanban: every stage with its deals and totals */
+        get: operations["pipelines-board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/pipelines/{id}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open, weighted, won and lost value per currency and stage */
+        get: operations["pipelines-forecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/search": {
         parameters: {
             query?: never;
@@ -923,6 +1907,43 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved contact filters */
+        get: operations["segments-list"];
+        put?: never;
+        /** Save a contact filter (at most 50 per person) */
+        post: operations["segments-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your saved contact filters */
+        get: operations["segments-get"];
+        put?: never;
+        post?: never;
+        /** Delete a saved contact filter */
+        delete: operations["segments-delete"];
+        options?: never;
+        head?: never;
+        /** Rename a saved contact filter or replace its conditions */
+        patch: operations["segments-update"];
         trace?: never;
     };
     "/api/v1/accounts/{account_id}/sla_policies": {
@@ -1675,6 +2696,7 @@ export interface components {
                 [key: string]: boolean;
             };
             name: string;
+            owner_privacy: boolean;
             plan: components["schemas"]["Plan"];
             require_2fa: boolean;
             time_zone: string;
@@ -1701,6 +2723,7 @@ export interface components {
             do_not_disturb?: components["schemas"]["DoNotDisturb"];
             language?: string;
             name?: string;
+            owner_privacy?: boolean;
             require_2fa?: boolean;
             time_zone?: string;
         } & {
@@ -1774,6 +2797,39 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        AssociationInput: {
+            /** @description YYYY-MM-DD */
+            associated_on?: string;
+            /** @description At most 60 characters, such as "owner" */
+            label?: string;
+            /** Format: int64 */
+            target_id: number;
+            /** @description contact or deal */
+            target_type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        AssociationList: {
+            payload: components["schemas"]["AssociationView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        AssociationView: {
+            associated_on: string;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            id: number;
+            label: string;
+            /** Format: int64 */
+            record_id: number;
+            /** Format: int64 */
+            target_id: number;
+            target_name: string;
+            target_type: string;
+        } & {
+            [key: string]: unknown;
+        };
         Attachment: {
             content_type?: string;
             /** Format: double */
@@ -1824,6 +2880,37 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        AttributeDefinitionInput: {
+            attribute_description?: string;
+            attribute_display_name?: string;
+            attribute_display_type?: string;
+            attribute_key?: string;
+            /** @description contact_attribute, conversation_attribute, company_attribute, deal_attribute (or Chatwoot's 0/1) */
+            attribute_model?: string;
+            attribute_values?: string[];
+            regex_cue?: string;
+            regex_pattern?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        AttributeDefinitionView: {
+            attribute_description: string;
+            attribute_display_name: string;
+            attribute_display_type: string;
+            attribute_key: string;
+            attribute_model: string;
+            attribute_values: string[] | null;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            id: number;
+            regex_cue: string;
+            regex_pattern: string;
+            /** Format: int64 */
+            updated_at: number;
+        } & {
+            [key: string]: unknown;
+        };
         AttrsBody: {
             custom_attributes: {
                 [key: string]: unknown;
@@ -1860,6 +2947,12 @@ export interface components {
         AutoAssignConfig: {
             /** Format: int64 */
             max_assignment_limit: number;
+        } & {
+            [key: string]: unknown;
+        };
+        Board: {
+            columns: components["schemas"]["Column"][] | null;
+            pipeline: components["schemas"]["PipelineView"];
         } & {
             [key: string]: unknown;
         };
@@ -1940,6 +3033,11 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ChecklistPayload: {
+            payload: components["schemas"]["DealChecklistView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
         ClientContactInput: {
             additional_attributes?: {
                 [key: string]: unknown;
@@ -1958,6 +3056,85 @@ export interface components {
         ClientTypingInputBody: {
             /** @enum {string} */
             typing_status: "on" | "off";
+        } & {
+            [key: string]: unknown;
+        };
+        CloseInput: {
+            /** @description YYYY-MM-DD in the account's time zone; default now */
+            closed_on?: string;
+            reason?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        Column: {
+            /** Format: int64 */
+            count: number;
+            deals: components["schemas"]["DealView"][] | null;
+            /** Format: int64 */
+            stage_id: number;
+            total_cents: {
+                [key: string]: number;
+            };
+            weighted_cents: {
+                [key: string]: number;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        CompanyInput: {
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            description?: string;
+            domain?: string;
+            name?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        CompanyLinkBody: {
+            /** @description 1 to 100 contacts to link */
+            contact_ids: number[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        CompanyList: {
+            meta: components["schemas"]["ContactListMeta"];
+            payload: components["schemas"]["CompanyView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        CompanyMergeBody: {
+            /**
+             * Format: int64
+             * @description the company folded into this one and deleted
+             */
+            mergee_id: number;
+        } & {
+            [key: string]: unknown;
+        };
+        CompanyRef: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        CompanyView: {
+            avatar_url: string;
+            /** Format: int64 */
+            contacts_count: number;
+            /** Format: int64 */
+            created_at: number;
+            custom_attributes: {
+                [key: string]: unknown;
+            };
+            description: string;
+            domain: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            updated_at: number;
         } & {
             [key: string]: unknown;
         };
@@ -1989,6 +3166,52 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ContactFilterBody: {
+            /** @description conditions joined left to right by each one's query_operator */
+            payload: components["schemas"]["FilterCondition"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactImportStartBody: {
+            /** @description target per column: name, email, phone_number, identifier, city, country, company_name, tags, attr:<key>, or empty to skip */
+            mapping: components["schemas"]["ImportColumn"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactImportView: {
+            /** Format: int64 */
+            created: number;
+            /** Format: int64 */
+            created_at: number;
+            delimiter: string;
+            /** @enum {string} */
+            encoding: "utf-8" | "utf-8-bom" | "latin-1";
+            error: string;
+            /** Format: int64 */
+            failed_rows: number;
+            file_name: string;
+            /** Format: int64 */
+            finished_at: number | null;
+            headers: string[] | null;
+            /** Format: int64 */
+            id: number;
+            mapping: components["schemas"]["ImportColumn"][] | null;
+            preview: (string[] | null)[] | null;
+            /** Format: int64 */
+            processed_rows: number;
+            /** Format: int64 */
+            started_at: number | null;
+            /** @enum {string} */
+            status: "uploaded" | "queued" | "running" | "done" | "failed";
+            /** Format: int64 */
+            total_rows: number;
+            /** Format: int64 */
+            updated: number;
+            /** Format: int64 */
+            user_id: number;
+        } & {
+            [key: string]: unknown;
+        };
         ContactInboxView: {
             /** Format: int64 */
             contact_id: number;
@@ -2006,6 +3229,8 @@ export interface components {
             };
             blocked?: boolean;
             city?: string;
+            /** Format: int64 */
+            company_id?: number;
             company_name?: string;
             country?: string;
             custom_attributes?: {
@@ -2014,7 +3239,21 @@ export interface components {
             email?: string;
             identifier?: string;
             name?: string;
+            /** Format: int64 */
+            owner_id?: number;
             phone_number?: string;
+            tags?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        ContactLabelsBody: {
+            /** @description the whole set: it replaces the contact's tags */
+            labels: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactLabelsPayload: {
+            payload: string[] | null;
         } & {
             [key: string]: unknown;
         };
@@ -2032,6 +3271,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ContactMergeBody: {
+            /**
+             * Format: int64
+             * @description the contact that stays
+             */
+            base_contact_id: number;
+            /**
+             * Format: int64
+             * @description the contact folded into the base and deleted
+             */
+            mergee_contact_id: number;
+        } & {
+            [key: string]: unknown;
+        };
         ContactMessageInput: {
             attachments?: components["schemas"]["Attachment"][] | null;
             content?: string;
@@ -2040,8 +3293,46 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ContactNoteBody: {
+            /** @description 1 to 10000 characters */
+            content: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactNoteUser: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            thumbnail: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ContactNoteView: {
+            /** Format: int64 */
+            contact_id: number;
+            content: string;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            updated_at: number;
+            user: components["schemas"]["ContactNoteUser"];
+        } & {
+            [key: string]: unknown;
+        };
         ContactPayload: {
             payload: components["schemas"]["ContactView"];
+        } & {
+            [key: string]: unknown;
+        };
+        ContactRef: {
+            email: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            phone_number: string;
+            thumbnail: string;
         } & {
             [key: string]: unknown;
         };
@@ -2058,6 +3349,11 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ContactTagsPayload: {
+            payload: components["schemas"]["TagCount"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
         ContactView: {
             additional_attributes: {
                 [key: string]: unknown;
@@ -2065,6 +3361,8 @@ export interface components {
             blocked: boolean;
             bot_enabled: boolean;
             city: string;
+            /** Format: int64 */
+            company_id: number;
             company_name: string;
             country: string;
             /** Format: int64 */
@@ -2079,7 +3377,10 @@ export interface components {
             /** Format: int64 */
             last_activity_at: number | null;
             name: string;
+            /** Format: int64 */
+            owner_id: number;
             phone_number: string;
+            tags: string[] | null;
             thumbnail: string;
         } & {
             [key: string]: unknown;
@@ -2149,6 +3450,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Counters: {
+            /** Format: int64 */
+            attachments: number;
+            /** Format: int64 */
+            checklist_done: number;
+            /** Format: int64 */
+            checklist_total: number;
+            /** Format: int64 */
+            line_items: number;
+            /** Format: int64 */
+            notes: number;
+        } & {
+            [key: string]: unknown;
+        };
         Counts: {
             /** Format: int64 */
             all_count: number;
@@ -2209,6 +3524,181 @@ export interface components {
             permissions: {
                 [key: string]: string;
             };
+        } & {
+            [key: string]: unknown;
+        };
+        DealAttachmentView: {
+            content_type: string;
+            /** Format: int64 */
+            created_at: number;
+            file_name: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            size: number;
+            url: string;
+            user: components["schemas"]["UserRef"];
+        } & {
+            [key: string]: unknown;
+        };
+        DealAttachmentsPayload: {
+            payload: components["schemas"]["DealAttachmentView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        DealChecklistInput: {
+            done?: boolean;
+            /** Format: int64 */
+            position?: number;
+            text?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        DealChecklistView: {
+            done: boolean;
+            /** Format: int64 */
+            done_at: number | null;
+            /** Format: int64 */
+            done_by: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            position: number;
+            text: string;
+        } & {
+            [key: string]: unknown;
+        };
+        DealFilters: {
+            close_from?: string;
+            close_to?: string;
+            /** Format: int64 */
+            company_id?: number;
+            /** Format: int64 */
+            contact_id?: number;
+            /** Format: int64 */
+            owner_id?: number;
+            priority?: string;
+            q?: string;
+            status?: string;
+            /** Format: int64 */
+            team_id?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        DealHistoryView: {
+            /** Format: int64 */
+            at: number;
+            /** Format: int64 */
+            from_pipeline_id: number;
+            /** Format: int64 */
+            from_stage_id: number;
+            /** Format: int64 */
+            id: number;
+            status: string;
+            /** Format: int64 */
+            to_pipeline_id: number;
+            /** Format: int64 */
+            to_stage_id: number;
+            user: components["schemas"]["UserRef"];
+        } & {
+            [key: string]: unknown;
+        };
+        DealInput: {
+            /** Format: int64 */
+            company_id?: number;
+            /** Format: int64 */
+            contact_id?: number;
+            currency?: string;
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            /** @description YYYY-MM-DD; empty clears it */
+            expected_close_on?: string;
+            /** Format: int64 */
+            owner_id?: number;
+            /** Format: int64 */
+            pipeline_id?: number;
+            /** @enum {string} */
+            priority?: "low" | "medium" | "high" | "urgent";
+            /** Format: int64 */
+            stage_id?: number;
+            /** Format: int64 */
+            team_id?: number;
+            title?: string;
+            /** Format: int64 */
+            value_cents?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        DealList: {
+            meta: components["schemas"]["ListMeta"];
+            payload: components["schemas"]["DealView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        DealNoteInput: {
+            content: string;
+        } & {
+            [key: string]: unknown;
+        };
+        DealNoteView: {
+            content: string;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            updated_at: number;
+            user: components["schemas"]["UserRef"];
+        } & {
+            [key: string]: unknown;
+        };
+        DealView: {
+            close_reason: string;
+            /** Format: int64 */
+            closed_at: number | null;
+            company: components["schemas"]["CompanyRef"];
+            /** Format: int64 */
+            company_id: number;
+            contact: components["schemas"]["ContactRef"];
+            /** Format: int64 */
+            contact_id: number;
+            counters: components["schemas"]["Counters"];
+            /** Format: int64 */
+            created_at: number;
+            currency: string;
+            custom_attributes: {
+                [key: string]: unknown;
+            };
+            /** Format: int64 */
+            days_in_stage: number;
+            expected_close_on: string;
+            health: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            last_activity_at: number;
+            owner: components["schemas"]["UserRef"];
+            /** Format: int64 */
+            owner_id: number;
+            /** Format: int64 */
+            pipeline_id: number;
+            /** Format: int64 */
+            position: number;
+            priority: string;
+            /** Format: int64 */
+            stage_changed_at: number;
+            /** Format: int64 */
+            stage_id: number;
+            status: string;
+            /** Format: int64 */
+            team_id: number;
+            title: string;
+            /** Format: int64 */
+            updated_at: number;
+            /** Format: int64 */
+            value_cents: number;
+            value_mode: string;
         } & {
             [key: string]: unknown;
         };
@@ -2355,9 +3845,57 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        FilterCondition: {
+            attribute_key: string;
+            attribute_model?: string;
+            filter_operator: string;
+            query_operator?: string;
+            values?: unknown[] | null;
+        } & {
+            [key: string]: unknown;
+        };
         FirstMessage: {
             attachments?: components["schemas"]["Attachment"][] | null;
             content: string;
+        } & {
+            [key: string]: unknown;
+        };
+        Forecast: {
+            stages: components["schemas"]["ForecastStage"][] | null;
+            totals: components["schemas"]["ForecastTotal"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ForecastStage: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            stage_id: number;
+            value_cents: {
+                [key: string]: number;
+            };
+            weighted_cents: {
+                [key: string]: number;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        ForecastTotal: {
+            currency: string;
+            /** Format: int64 */
+            lost_cents: number;
+            /** Format: int64 */
+            lost_count: number;
+            /** Format: int64 */
+            open_cents: number;
+            /** Format: int64 */
+            open_count: number;
+            /** Format: int64 */
+            weighted_cents: number;
+            /** Format: int64 */
+            won_cents: number;
+            /** Format: int64 */
+            won_count: number;
         } & {
             [key: string]: unknown;
         };
@@ -2367,6 +3905,25 @@ export interface components {
             IsSet: boolean;
             /** Format: int64 */
             Size: number;
+        } & {
+            [key: string]: unknown;
+        };
+        HistoryPayload: {
+            payload: components["schemas"]["DealHistoryView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ImportColumn: {
+            /** Format: int64 */
+            column: number;
+            /** @description filled in from the file */
+            header?: string;
+            target: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ImportList: {
+            payload: components["schemas"]["ContactImportView"][] | null;
         } & {
             [key: string]: unknown;
         };
@@ -2472,6 +4029,60 @@ export interface components {
         };
         LabelsOutputBody: {
             payload: components["schemas"]["Label"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        LineItemInput: {
+            currency?: string;
+            /** @enum {string} */
+            discount_type?: "none" | "fixed" | "percent";
+            /** Format: double */
+            discount_value?: number;
+            name?: string;
+            /** Format: int64 */
+            product_id?: number;
+            /** Format: double */
+            quantity?: number;
+            /** Format: int64 */
+            unit_price_cents?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        LineItemView: {
+            /** Format: int64 */
+            discount_cents: number;
+            discount_type: string;
+            /** Format: double */
+            discount_value: number;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            position: number;
+            /** Format: int64 */
+            product_id: number;
+            /** Format: double */
+            quantity: number;
+            sku: string;
+            /** Format: int64 */
+            subtotal_cents: number;
+            /** Format: int64 */
+            total_cents: number;
+            /** Format: int64 */
+            unit_price_cents: number;
+        } & {
+            [key: string]: unknown;
+        };
+        LineItemsPayload: {
+            payload: components["schemas"]["LineItemView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ListMeta: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            current_page: number;
         } & {
             [key: string]: unknown;
         };
@@ -2654,6 +4265,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        MoveInput: {
+            /** Format: int64 */
+            index?: number;
+            /** Format: int64 */
+            stage_id: number;
+        } & {
+            [key: string]: unknown;
+        };
         NewAgent: {
             /** Format: int64 */
             custom_role_id?: number;
@@ -2670,6 +4289,8 @@ export interface components {
             };
             blocked?: boolean;
             city?: string;
+            /** Format: int64 */
+            company_id?: number;
             company_name?: string;
             country?: string;
             custom_attributes?: {
@@ -2680,8 +4301,11 @@ export interface components {
             /** Format: int64 */
             inbox_id?: number;
             name?: string;
+            /** Format: int64 */
+            owner_id?: number;
             phone_number?: string;
             source_id?: string;
+            tags?: string[];
         } & {
             [key: string]: unknown;
         };
@@ -2728,6 +4352,11 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        NotesPayload: {
+            payload: components["schemas"]["DealNoteView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
         NotifyChannels: {
             app: boolean;
             email: boolean;
@@ -2769,6 +4398,202 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ObjectDeletedOutputBody: {
+            [key: string]: unknown;
+        };
+        ObjectField: {
+            key: string;
+            name: string;
+            options?: string[] | null;
+            required: boolean;
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectFieldInput: {
+            key?: string;
+            name: string;
+            /** @description The choices of a list field (1 to 100) */
+            options?: string[] | null;
+            required?: boolean;
+            /** @description text, number, currency, date, boolean, list or link */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectGroup: {
+            records: components["schemas"]["ObjectGroupRecord"][] | null;
+            type: components["schemas"]["ObjectGroupType"];
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectGroupRecord: {
+            associated_on: string;
+            /** Format: int64 */
+            association_id: number;
+            label: string;
+            record: components["schemas"]["ObjectRecordView"];
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectGroupType: {
+            icon: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            primary_field: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectGroups: {
+            payload: components["schemas"]["ObjectGroup"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectRecordInput: {
+            /** @description The record's id in the sending system; sending it again updates the record */
+            external_id?: string;
+            values?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectRecordList: {
+            meta: components["schemas"]["ListMeta"];
+            payload: components["schemas"]["ObjectRecordView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectRecordView: {
+            /** Format: int64 */
+            associations_count: number;
+            /** Format: int64 */
+            created_at: number;
+            display_name: string;
+            external_id: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            type_id: number;
+            /** Format: int64 */
+            updated_at: number;
+            values: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectTypeInput: {
+            fields?: components["schemas"]["ObjectFieldInput"][];
+            /** @description A PrimeIcons class such as "pi pi-book"; defaults to "pi pi-database" */
+            icon?: string;
+            name?: string;
+            /** @description The key (or name) of the text or number field that titles a record */
+            primary_field?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectTypeList: {
+            payload: components["schemas"]["ObjectTypeView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ObjectTypeView: {
+            /** Format: int64 */
+            created_at: number;
+            fields: components["schemas"]["ObjectField"][] | null;
+            icon: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            primary_field: string;
+            /** Format: int64 */
+            records_count: number;
+            /** Format: int64 */
+            updated_at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        OrderDealRef: {
+            /** Format: int64 */
+            id: number;
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        OrderDeletedOutputBody: {
+            [key: string]: unknown;
+        };
+        OrderInput: {
+            /** Format: int64 */
+            contact_id?: number;
+            /** @description ISO 4217 code; defaults to the account's currency */
+            currency?: string;
+            /** Format: int64 */
+            deal_id?: number;
+            /** @description The order's id in the sending system; with source it identifies the order, so sending it again updates it */
+            external_id?: string;
+            notes?: string;
+            /** @description RFC 3339 or YYYY-MM-DD; defaults to now */
+            ordered_at?: string;
+            /** @description RFC 3339 or YYYY-MM-DD; set to now when the status becomes paid without one */
+            paid_at?: string;
+            /** @description manual (default), webhook, api, payments or commerce */
+            source?: string;
+            /** @description pending (default), paid, partially_paid, overdue, refunded, canceled or failed */
+            status?: string;
+            title?: string;
+            /** Format: int64 */
+            value_cents?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        OrderList: {
+            meta: components["schemas"]["ListMeta"];
+            payload: components["schemas"]["OrderView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        OrderRef: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        OrderView: {
+            /** Format: int64 */
+            account_id: number;
+            contact: components["schemas"]["OrderRef"];
+            /** Format: int64 */
+            contact_id: number;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            created_by: number;
+            currency: string;
+            deal: components["schemas"]["OrderDealRef"];
+            /** Format: int64 */
+            deal_id: number | null;
+            external_id: string;
+            /** Format: int64 */
+            id: number;
+            notes: string;
+            /** Format: int64 */
+            ordered_at: number;
+            /** Format: int64 */
+            paid_at: number | null;
+            source: string;
+            status: string;
+            title: string;
+            /** Format: int64 */
+            updated_at: number;
+            /** Format: int64 */
+            value_cents: number;
+        } & {
+            [key: string]: unknown;
+        };
         PasswordInputBody: {
             current_password: string;
             new_password: string;
@@ -2797,6 +4622,40 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        PipelineInput: {
+            name?: string;
+            /** Format: int64 */
+            position?: number;
+            stages?: components["schemas"]["StageInput"][] | null;
+            /** Format: int64 */
+            stale_days?: number;
+            template?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        PipelineView: {
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            deals_count: number;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            position: number;
+            stages: components["schemas"]["StageView"][] | null;
+            /** Format: int64 */
+            stale_days: number;
+            /** Format: int64 */
+            updated_at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        PipelinesPayload: {
+            payload: components["schemas"]["PipelineView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
         Plan: {
             /** Format: int64 */
             max_agents: number;
@@ -2817,6 +4676,7 @@ export interface components {
                 [key: string]: boolean;
             };
             name: string;
+            owner_privacy: boolean;
             plan: components["schemas"]["Plan"];
             require_2fa: boolean;
             time_zone: string;
@@ -2852,6 +4712,51 @@ export interface components {
         PriorityInputBody: {
             /** @description urgent, high, medium, low, or none / null to remove it */
             priority: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ProductDeletedOutputBody: {
+            [key: string]: unknown;
+        };
+        ProductInput: {
+            active?: boolean;
+            currency?: string;
+            description?: string;
+            name?: string;
+            /** Format: int64 */
+            price_cents?: number;
+            sku?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ProductList: {
+            meta: components["schemas"]["ProductListMeta"];
+            payload: components["schemas"]["ProductView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ProductListMeta: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            current_page: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ProductView: {
+            active: boolean;
+            /** Format: int64 */
+            created_at: number;
+            currency: string;
+            description: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            price_cents: number;
+            sku: string;
+            /** Format: int64 */
+            updated_at: number;
         } & {
             [key: string]: unknown;
         };
@@ -2922,6 +4827,12 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ReopenInput: {
+            /** Format: int64 */
+            stage_id?: number;
+        } & {
+            [key: string]: unknown;
+        };
         RoleInput: {
             description?: string;
             name?: string;
@@ -2972,6 +4883,31 @@ export interface components {
             /** Format: int64 */
             policy_id: number;
             state: string;
+        } & {
+            [key: string]: unknown;
+        };
+        SavedViewInput: {
+            filters?: components["schemas"]["DealFilters"];
+            name?: string;
+            /** Format: int64 */
+            pipeline_id?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SavedViewView: {
+            /** Format: int64 */
+            created_at: number;
+            filters: components["schemas"]["DealFilters"];
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            pipeline_id: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SavedViewsPayload: {
+            payload: components["schemas"]["SavedViewView"][] | null;
         } & {
             [key: string]: unknown;
         };
@@ -3029,6 +4965,32 @@ export interface components {
         Secret: {
             name: string;
             value: string;
+        } & {
+            [key: string]: unknown;
+        };
+        SegmentInput: {
+            /** @description contact (default) */
+            filter_type?: string;
+            name?: string;
+            query?: components["schemas"]["SegmentQuery"];
+        } & {
+            [key: string]: unknown;
+        };
+        SegmentQuery: {
+            payload: components["schemas"]["FilterCondition"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        SegmentView: {
+            /** Format: int64 */
+            created_at: number;
+            filter_type: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            query: components["schemas"]["SegmentQuery"];
+            /** Format: int64 */
+            updated_at: number;
         } & {
             [key: string]: unknown;
         };
@@ -3096,6 +5058,29 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        StageInput: {
+            color?: string;
+            /** Format: int64 */
+            id?: number;
+            /** @enum {string} */
+            kind?: "open" | "won" | "lost";
+            name: string;
+            /** Format: int64 */
+            probability?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        StageView: {
+            color: string;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            name: string;
+            /** Format: int64 */
+            probability: number;
+        } & {
+            [key: string]: unknown;
+        };
         StatusInputBody: {
             /**
              * Format: int64
@@ -3110,6 +5095,13 @@ export interface components {
         StatusOutputBody: {
             meta: components["schemas"]["MetaStruct"];
             payload: components["schemas"]["PayloadStruct"];
+        } & {
+            [key: string]: unknown;
+        };
+        TagCount: {
+            /** Format: int64 */
+            count: number;
+            name: string;
         } & {
             [key: string]: unknown;
         };
@@ -3140,6 +5132,28 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Template: {
+            description: string;
+            key: string;
+            name: string;
+            stages: components["schemas"]["TemplateStage"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TemplateStage: {
+            color: string;
+            kind: string;
+            name: string;
+            /** Format: int64 */
+            probability: number;
+        } & {
+            [key: string]: unknown;
+        };
+        TemplatesPayload: {
+            payload: components["schemas"]["Template"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
         TokenInputBody: {
             name: string;
         } & {
@@ -3150,6 +5164,13 @@ export interface components {
             is_private?: boolean;
             /** @enum {string} */
             typing_status: "on" | "off";
+        } & {
+            [key: string]: unknown;
+        };
+        UserRef: {
+            /** Format: int64 */
+            id: number;
+            name: string;
         } & {
             [key: string]: unknown;
         };
@@ -3345,6 +5366,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactMergeBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPayload"];
                 };
             };
             /** @description Error */
@@ -3697,6 +5753,695 @@ export interface operations {
             };
         };
     };
+    "catalog-products-list": {
+        parameters: {
+            query?: {
+                /** @description Keep products whose name or SKU contains this text */
+                q?: string;
+                /** @description Only active (true) or archived (false) products */
+                active?: string;
+                /** @description 1-based page of 25, by name */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "catalog-products-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "catalog-products-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "catalog-products-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDeletedOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "catalog-products-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-list": {
+        parameters: {
+            query?: {
+                /** @description 1-based page of 15 companies */
+                page?: number;
+                /** @description default name */
+                sort?: "name" | "-name" | "created_at" | "-created_at";
+                /** @description search name, domain, description and attributes instead (best match first) */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-search": {
+        parameters: {
+            query?: {
+                q?: string;
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-contacts": {
+        parameters: {
+            query?: {
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-contacts-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyLinkBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-contacts-unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "companies-merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyMergeBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-imports-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-imports-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description the CSV file (UTF-8, with or without BOM, or Latin-1; comma, semicolon or tab separated), at most 50 MB
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactImportView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-imports-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactImportView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-imports-errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-imports-start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactImportStartBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactImportView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "contacts-list": {
         parameters: {
             query?: {
@@ -3768,6 +6513,111 @@ export interface operations {
             };
         };
     };
+    "contacts-export": {
+        parameters: {
+            query?: {
+                /** @description only contacts with this tag */
+                tag?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-filter": {
+        parameters: {
+            query?: {
+                /** @description 1-based page of 15 contacts */
+                page?: number;
+                /** @description default -last_activity_at (most recent first) */
+                sort?: "name" | "-name" | "last_activity_at" | "-last_activity_at";
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactFilterBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "contacts-search": {
         parameters: {
             query?: {
@@ -3804,6 +6654,37 @@ export interface operations {
             };
         };
     };
+    "contacts-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactTagsPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "contact-conversations": {
         parameters: {
             query?: never;
@@ -3823,6 +6704,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactConvOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contact-notes-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactNoteView"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contact-notes-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactNoteBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactNoteView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contact-notes-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                contact_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contact-notes-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                contact_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactNoteBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactNoteView"];
                 };
             };
             /** @description Error */
@@ -3904,6 +6921,36 @@ export interface operations {
             };
         };
     };
+    "contacts-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "contacts-patch": {
         parameters: {
             query?: never;
@@ -3927,6 +6974,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contact-custom-objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectGroups"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactLabelsPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-labels-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactLabelsBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactLabelsPayload"];
                 };
             };
             /** @description Error */
@@ -4788,6 +7935,173 @@ export interface operations {
             };
         };
     };
+    "attribute-definitions-list": {
+        parameters: {
+            query?: {
+                /** @description contact_attribute, conversation_attribute, company_attribute, deal_attribute (or Chatwoot's 0 = conversation, 1 = contact); all when omitted */
+                attribute_model?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributeDefinitionView"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "attribute-definitions-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttributeDefinitionInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributeDefinitionView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "attribute-definitions-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributeDefinitionView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "attribute-definitions-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "attribute-definitions-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttributeDefinitionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributeDefinitionView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "custom-filters-list": {
         parameters: {
             query?: {
@@ -4923,6 +8237,445 @@ export interface operations {
             };
         };
     };
+    "custom-object-associations-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectDeletedOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-records-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-records-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectDeletedOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-records-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectRecordInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-associations-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssociationList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-associations-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssociationInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssociationView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-types-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectTypeList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-types-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectTypeInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectTypeView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-types-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectTypeView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-types-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectDeletedOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-types-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectTypeInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectTypeView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-records-list": {
+        parameters: {
+            query?: {
+                /** @description Keep records whose display name or external id contains this text */
+                q?: string;
+                /** @description 1-based page of 25, newest first */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+                type_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "custom-object-records-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                type_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectRecordInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectRecordView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "roles-list": {
         parameters: {
             query?: never;
@@ -5042,6 +8795,1067 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomRole"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-list": {
+        parameters: {
+            query?: {
+                pipeline_id?: number;
+                stage_id?: number;
+                status?: string;
+                /** @description 1-based page of 15 deals */
+                page?: number;
+                owner_id?: number;
+                priority?: string;
+                q?: string;
+                team_id?: number;
+                contact_id?: number;
+                company_id?: number;
+                /** @description YYYY-MM-DD, on expected_close_on */
+                close_from?: string;
+                /** @description YYYY-MM-DD, on expected_close_on */
+                close_to?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-views-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewsPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-views-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-views-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-views-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-attachments-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealAttachmentsPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-attachments-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealAttachmentView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-attachments-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                part_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-attachments-download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                part_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-checklist-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChecklistPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-checklist-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealChecklistInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealChecklistView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-checklist-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                part_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-checklist-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                part_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealChecklistInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealChecklistView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-custom-objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectGroups"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-line-items-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineItemsPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-line-items-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LineItemInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineItemView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-line-items-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                part_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-line-items-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                part_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LineItemInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineItemView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-notes-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotesPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-notes-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealNoteInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealNoteView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-notes-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                part_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deal-notes-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                part_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealNoteInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealNoteView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReopenInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "deals-won": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
                 };
             };
             /** @description Error */
@@ -6119,6 +10933,456 @@ export interface operations {
             };
         };
     };
+    "orders-list": {
+        parameters: {
+            query?: {
+                /** @description Only this contact's orders */
+                contact_id?: number;
+                /** @description Only this deal's orders */
+                deal_id?: number;
+                /** @description pending, paid, partially_paid, overdue, refunded, canceled or failed */
+                status?: string;
+                /** @description manual, webhook, api, payments or commerce */
+                source?: string;
+                /** @description 1-based page of 25, newest ordered_at first */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderList"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "orders-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "orders-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "orders-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDeletedOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "orders-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pipelines-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelinesPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pipelines-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pipelines-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatesPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pipelines-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pipelines-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pipelines-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pipelines-board": {
+        parameters: {
+            query?: {
+                owner_id?: number;
+                priority?: string;
+                q?: string;
+                team_id?: number;
+                contact_id?: number;
+                company_id?: number;
+                /** @description YYYY-MM-DD, on expected_close_on */
+                close_from?: string;
+                /** @description YYYY-MM-DD, on expected_close_on */
+                close_to?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pipelines-forecast": {
+        parameters: {
+            query?: {
+                close_from?: string;
+                close_to?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Forecast"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query?: {
@@ -6141,6 +11405,170 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "segments-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentView"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "segments-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "segments-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "segments-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "segments-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentView"];
                 };
             };
             /** @description Error */
