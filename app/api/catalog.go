@@ -28,7 +28,7 @@ func (s *Server) registerCatalog() {
 		AccountID uint64 `path:"account_id"`
 		Q         string `query:"q" doc:"Keep products whose name or SKU contains this text"`
 		Active    string `query:"active" doc:"Only active (true) or archived (false) products"`
-		Page      int    `query:"page" doc:"1-based page of 25, by name"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000" doc:"1-based page of 25, by name"`
 	}
 	register(s, huma.Operation{OperationID: "catalog-products-list", Method: http.MethodGet, Path: base, Summary: "The account's products and services",
 		Tags: tags, Metadata: meta()}, authAccount,

@@ -27,7 +27,7 @@ func (s *Server) registerCompanies() {
 
 	type listInput struct {
 		AccountID uint64 `path:"account_id"`
-		Page      int    `query:"page" doc:"1-based page of 15 companies"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000" doc:"1-based page of 15 companies"`
 		Sort      string `query:"sort" enum:"name,-name,created_at,-created_at" doc:"default name"`
 		Q         string `query:"q" doc:"search name, domain, description and attributes instead (best match first)"`
 	}
@@ -40,7 +40,7 @@ func (s *Server) registerCompanies() {
 	type searchInput struct {
 		AccountID uint64 `path:"account_id"`
 		Q         string `query:"q"`
-		Page      int    `query:"page"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000"`
 	}
 	register(s, huma.Operation{OperationID: "companies-search", Method: http.MethodGet, Path: base + "/search", Summary: "Find companies by keyword, best match first", Tags: tags, Metadata: meta()}, authAccount,
 		func(ctx context.Context, in *searchInput) (*listOutput, error) {
@@ -88,7 +88,7 @@ func (s *Server) registerCompanies() {
 	type contactsInput struct {
 		AccountID uint64 `path:"account_id"`
 		ID        uint64 `path:"id"`
-		Page      int    `query:"page"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000"`
 	}
 	register(s, huma.Operation{OperationID: "companies-contacts", Method: http.MethodGet, Path: base + "/{id}/contacts", Summary: "A company's contacts", Tags: tags, Metadata: meta()}, authAccount,
 		func(ctx context.Context, in *contactsInput) (*struct{ Body *contacts.ContactList }, error) {

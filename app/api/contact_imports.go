@@ -16,6 +16,12 @@ type contactImportStartBody struct {
 	Mapping []contacts.ImportColumn `json:"mapping" doc:"target per column: name, email, phone_number, identifier, city, country, company_name, tags, attr:<key>, or empty to skip"`
 }
 
+// contactExportBody narrows an export to the contacts matching a filter (named for the
+// OpenAPI schema).
+type contactExportBody struct {
+	Payload []contacts.FilterCondition `json:"payload,omitempty" required:"false" doc:"filter conditions as in contacts/filter; none exports every contact"`
+}
+
 // csvFile is a CSV download answered whole (small files: the template, an import's errors).
 type csvFile struct {
 	ContentType        string `header:"Content-Type"`
@@ -113,6 +119,32 @@ func (s *Server) registerContactImports() {
 				hc.SetHeader("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "contatos.csv"}))
 				hc.SetStatus(http.StatusOK)
 				if err := s.Contacts.Export(ctx, actor, hc.BodyWriter(), contacts.ExportOptions{Tag: in.Tag}); err != nil {
+					s.Logger.Warn("contacts export cut short", "account", actor.AccountID, "err", err)
+				}
+			}}, nil
+		})
+
+	type filteredExportInput struct {
+		AccountID uint64 `path:"account_id"`
+		Body      *contactExportBody
+	}
+	register(s, huma.Operation{OperationID: "contacts-export-filtered", Method: http.MethodPost, Path: base + "/export", Summary: "The contacts you may see that match a filter, as CSV (the columns of export.csv)", Tags: tags, Metadata: meta()}, authAccount,
+		func(ctx context.Context, in *filteredExportInput) (*huma.StreamResponse, error) {
+			actor := actorOf(ctx)
+			// Checked before the stream starts: once it has, the status is sent.
+			var conds []contacts.FilterCondition
+			if in.Body != nil {
+				conds = in.Body.Payload
+			}
+			opts, err := s.Contacts.FilterExport(ctx, actor, conds)
+			if err != nil {
+				return nil, err
+			}
+			return &huma.StreamResponse{Body: func(hc huma.Context) {
+				hc.SetHeader("Content-Type", "text/csv; charset=utf-8")
+				hc.SetHeader("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "contatos.csv"}))
+				hc.SetStatus(http.StatusOK)
+				if err := s.Contacts.Export(ctx, actor, hc.BodyWriter(), opts); err != nil {
 					s.Logger.Warn("contacts export cut short", "account", actor.AccountID, "err", err)
 				}
 			}}, nil

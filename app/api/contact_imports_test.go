@@ -192,3 +192,53 @@ func TestCompaniesAPI(t *testing.T) {
 		t.Fatalf("module off: %d", code)
 	}
 }
+
+func TestContactFilteredExportAPI(t *testing.T) {
+	h := newImportAPI(t)
+	for _, c := range []map[string]any{
+		{"name": "Ana", "email": "ana@x.com", "city": "Recife"},
+		{"name": "Beto", "email": "beto@x.com", "city": "Natal"},
+		{"name": "=cmd", "email": "caio@x.com", "city": "Recife"},
+	} {
+		if code := h.json("POST", "/contacts", c, nil); code != 201 {
+			t.Fatalf("create %v: %d", c, code)
+		}
+	}
+	export := func(body any) (int, string) {
+		b, _ := json.Marshal(body)
+		res, raw := h.req("POST", "/contacts/export", "application/json", bytes.NewReader(b))
+		return res.StatusCode, string(raw)
+	}
+	code, csv := export(map[string]any{"payload": []map[string]any{{"attribute_key": "city", "filter_operator": "equal_to", "values": []string{"recife"}}}})
+	if code != 200 || !strings.Contains(csv, "Ana,ana@x.com") || strings.Contains(csv, "Beto") || !strings.Contains(csv, "'=cmd,caio@x.com") {
+		t.Fatalf("%d %q", code, csv)
+	}
+	if code, csv := export(map[string]any{}); code != 200 || !strings.Contains(csv, "Beto") || !strings.Contains(csv, "Ana") {
+		t.Fatalf("no conditions: %d %q", code, csv)
+	}
+	res, raw := h.req("POST", "/contacts/export", "", nil)
+	if res.StatusCode != 200 || !strings.Contains(string(raw), "Beto") {
+		t.Fatalf("no body: %d %q", res.StatusCode, raw)
+	}
+	var p problem
+	code, csv = export(map[string]any{"payload": []map[string]any{{"attribute_key": "city", "filter_operator": "is_greater_than", "values": []string{"x"}}}})
+	json.Unmarshal([]byte(csv), &p)
+	if code != 422 || p.at("body.payload[0].filter_operator")+p.at("payload[0].filter_operator") == "" {
+		t.Fatalf("bad condition: %d %s", code, csv)
+	}
+}
+
+// A page number so large that page × size overflows must not wrap round to the first page.
+func TestPageNumbersBounded(t *testing.T) {
+	h := newImportAPI(t)
+	if code := h.json("POST", "/contacts", map[string]any{"name": "Ana"}, nil); code != 201 {
+		t.Fatal(code)
+	}
+	var list struct{ Payload []map[string]any }
+	if code := h.json("GET", "/contacts?page=4611686018427387905", nil, &list); code != 422 || len(list.Payload) != 0 {
+		t.Fatalf("%d %+v", code, list)
+	}
+	if code := h.json("GET", "/companies?page=4611686018427387905", nil, nil); code != 422 {
+		t.Fatalf("companies: %d", code)
+	}
+}

@@ -46,7 +46,7 @@ func (s *Server) registerContacts() {
 
 	type listInput struct {
 		AccountID uint64 `path:"account_id"`
-		Page      int    `query:"page" doc:"1-based page of 15 contacts"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000" doc:"1-based page of 15 contacts"`
 		Sort      string `query:"sort" enum:"name,-name,last_activity_at,-last_activity_at" doc:"default -last_activity_at (most recent first)"`
 	}
 	type listOutput struct{ Body *contacts.ContactList }
@@ -59,7 +59,7 @@ func (s *Server) registerContacts() {
 	type searchInput struct {
 		AccountID uint64 `path:"account_id"`
 		Q         string `query:"q" doc:"name, email, phone, identifier or company; the last word matches as a prefix"`
-		Page      int    `query:"page" doc:"1-based page of 15 contacts"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000" doc:"1-based page of 15 contacts"`
 	}
 	register(s, huma.Operation{OperationID: "contacts-search", Method: http.MethodGet, Path: "/api/v1/accounts/{account_id}/contacts/search", Summary: "Find contacts by keyword, best match first", Tags: tags, Metadata: meta()}, authAccount,
 		func(ctx context.Context, in *searchInput) (*listOutput, error) {
@@ -201,7 +201,7 @@ func (s *Server) registerContacts() {
 
 	type filterInput struct {
 		AccountID uint64 `path:"account_id"`
-		Page      int    `query:"page" doc:"1-based page of 15 contacts"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000" doc:"1-based page of 15 contacts"`
 		Sort      string `query:"sort" enum:"name,-name,last_activity_at,-last_activity_at" doc:"default -last_activity_at (most recent first)"`
 		Body      contactFilterBody
 	}

@@ -190,7 +190,7 @@ func (s *Server) registerCRM() {
 		PipelineID uint64 `query:"pipeline_id"`
 		StageID    uint64 `query:"stage_id"`
 		Status     string `query:"status"`
-		Page       int    `query:"page" doc:"1-based page of 15 deals"`
+		Page       int    `query:"page" minimum:"0" maximum:"1000000" doc:"1-based page of 15 deals"`
 		DealFiltersQuery
 	}
 	type listOut struct{ Body *crm.DealList }

@@ -80,7 +80,7 @@ func (s *Server) registerCustomObjects() {
 		AccountID uint64 `path:"account_id"`
 		TypeID    uint64 `path:"type_id"`
 		Q         string `query:"q" doc:"Keep records whose display name or external id contains this text"`
-		Page      int    `query:"page" doc:"1-based page of 25, newest first"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000" doc:"1-based page of 25, newest first"`
 	}
 	register(s, huma.Operation{OperationID: "custom-object-records-list", Method: http.MethodGet, Path: types + "/{type_id}/records", Summary: "A type's records",
 		Tags: tags, Metadata: meta()}, authAccount,

@@ -33,7 +33,7 @@ func (s *Server) registerOrders() {
 		DealID    uint64 `query:"deal_id" doc:"Only this deal's orders"`
 		Status    string `query:"status" doc:"pending, paid, partially_paid, overdue, refunded, canceled or failed"`
 		Source    string `query:"source" doc:"manual, webhook, api, payments or commerce"`
-		Page      int    `query:"page" doc:"1-based page of 25, newest ordered_at first"`
+		Page      int    `query:"page" minimum:"0" maximum:"1000000" doc:"1-based page of 25, newest ordered_at first"`
 	}
 	register(s, huma.Operation{OperationID: "orders-list", Method: http.MethodGet, Path: base, Summary: "Orders you can see, newest first",
 		Tags: tags, Metadata: meta()}, authAccount,

@@ -75,6 +75,9 @@ func NormalizeCurrency(s string) (string, bool) {
 	return c, currencyRE.MatchString(c)
 }
 
+// MaxPriceCents bounds a price as the CRM bounds every amount, far from int64's edge.
+const MaxPriceCents int64 = 1e16
+
 func (in ProductInput) apply(p *Product) error {
 	var fe apperr.Fields
 	if in.Name != nil {
@@ -98,8 +101,8 @@ func (in ProductInput) apply(p *Product) error {
 	if in.PriceCents != nil {
 		p.PriceCents = *in.PriceCents
 	}
-	if p.PriceCents < 0 {
-		fe.Add("price_cents", "must be zero or more")
+	if p.PriceCents < 0 || p.PriceCents > MaxPriceCents {
+		fe.Add("price_cents", "must be between 0 and 10000000000000000")
 	}
 	if in.Currency != nil {
 		c, ok := NormalizeCurrency(*in.Currency)

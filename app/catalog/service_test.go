@@ -169,3 +169,14 @@ func TestCatalogSnapshot(t *testing.T) {
 		return nil
 	})
 }
+
+// A price is bounded like every amount of money in Parley (10^16 cents), so a line item or a
+// sum of them cannot overflow.
+func TestProductPriceBounded(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.svc.Create(ctx, e.admin, catalog.ProductInput{Name: ptr("Caro"), PriceCents: ptr(int64(1) << 60), Currency: ptr("BRL")})
+	fieldErr(t, err, "price_cents")
+	if _, err := e.svc.Create(ctx, e.admin, catalog.ProductInput{Name: ptr("Ok"), PriceCents: ptr(catalog.MaxPriceCents), Currency: ptr("BRL")}); err != nil {
+		t.Fatal(err)
+	}
+}

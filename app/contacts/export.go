@@ -2,7 +2,6 @@ package contacts
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -45,7 +44,7 @@ func (s *Service) Export(ctx context.Context, actor access.Actor, w io.Writer, o
 	if err := writeBOM(w); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := newSafeCSV(w)
 	head := append([]string{"id"}, standardTargets...)
 	for _, d := range attrs {
 		head = append(head, d.Key)
@@ -127,4 +126,25 @@ func cellOf(v any) string {
 		return strings.Join(parts, ", ")
 	}
 	return fmt.Sprint(v)
+}
+
+// FilterExport checks filter conditions and returns the options that export just the
+// contacts they match (no conditions: every contact). It runs before the download starts:
+// once a stream has begun, a bad condition could no longer be answered as a 422.
+func (s *Service) FilterExport(ctx context.Context, actor access.Actor, conds []FilterCondition) (ExportOptions, error) {
+	if err := actor.Require(Module, access.Manage); err != nil {
+		return ExportOptions{}, err
+	}
+	if len(conds) == 0 {
+		return ExportOptions{}, nil
+	}
+	var match func(*Contact) bool
+	err := s.db.View(func(tx *storage.Tx) (err error) {
+		match, err = s.compileFilter(tx, actor, conds)
+		return err
+	})
+	if err != nil {
+		return ExportOptions{}, err
+	}
+	return ExportOptions{Match: func(_ *storage.Tx, c *Contact) (bool, error) { return match(c), nil }}, nil
 }

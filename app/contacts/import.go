@@ -3,7 +3,6 @@ package contacts
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -385,7 +384,7 @@ func (s *Service) ImportErrorsCSV(ctx context.Context, actor access.Actor, id ui
 		if _, err := w.Write(utf8BOM); err != nil {
 			return err
 		}
-		cw := csv.NewWriter(w)
+		cw := newSafeCSV(w)
 		cw.Write(append([]string{"line", "reason"}, c.Headers...))
 		err = ContactImportErrors.Each(tx, actor.AccountID, storage.Query{Index: "import", Prefix: storage.Uint(id)}, func(e *ContactImportError) bool {
 			cw.Write(append([]string{fmt.Sprint(e.Line), e.Reason}, e.Fields...))
@@ -423,7 +422,7 @@ func (s *Service) ImportTemplate(ctx context.Context, actor access.Actor, w io.W
 	if _, err := w.Write(utf8BOM); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := newSafeCSV(w)
 	cw.Write(head)
 	cw.WriteAll(rows)
 	return cw.Error()
@@ -600,7 +599,11 @@ func (w *importer) importRows(ctx context.Context, job ContactImport) error {
 			if c.Status == ImportQueued {
 				c.Status, c.StartedAt = ImportRunning, time.Now().UTC()
 			}
-			run := importRun{tx: tx, imp: c, headers: p.headers}
+			scope, err := importScope(tx, c)
+			if err != nil {
+				return err
+			}
+			run := importRun{tx: tx, imp: c, headers: p.headers, scope: scope}
 			for _, r := range batch {
 				if err := run.row(r); err != nil {
 					return err
@@ -690,11 +693,22 @@ func (w *importer) finish(tx *storage.Tx, c *ContactImport) error {
 		fmt.Sprintf("%s: %d created, %d updated, %d failed", c.FileName, c.Created, c.Updated, c.Failed))
 }
 
+// importScope is the owner privacy of whoever started an import: an agent's import (OwnerID
+// set) may only update contacts the agent could edit by hand.
+func importScope(tx *storage.Tx, c *ContactImport) (Scope, error) {
+	role := access.Administrator
+	if c.OwnerID != 0 {
+		role = access.Agent
+	}
+	return ScopeOf(tx, access.Actor{UserID: c.UserID, AccountID: c.AccountID, Role: role})
+}
+
 // importRun imports the rows of one batch in its transaction.
 type importRun struct {
 	tx      *storage.Tx
 	imp     *ContactImport
 	headers []string
+	scope   Scope
 }
 
 // row imports one record, counting it; a bad row is recorded, only storage errors return.
@@ -734,7 +748,8 @@ func (r *importRun) apply(fields []string) (created bool, reason string, err err
 	attrHeader := map[string]string{}
 	headerOf := map[string]string{}
 	for _, m := range imp.Mapping {
-		cell := strings.TrimSpace(fields[m.Column])
+		// Exports escape formula-like cells with a quote (escapeCell): drop it coming back.
+		cell := strings.TrimSpace(unescapeCell(strings.TrimSpace(fields[m.Column])))
 		if cell == "" || m.Target == "" {
 			continue
 		}
@@ -766,7 +781,10 @@ func (r *importRun) apply(fields []string) (created bool, reason string, err err
 		case TargetCompany:
 			in.Company = cell
 		case TargetTags:
-			tags = splitTags(cell)
+			var problem string
+			if tags, problem = NormalizeTags(splitTags(cell)); problem != "" {
+				return false, fmt.Sprintf("%s: %s", m.Header, problem), nil
+			}
 		default:
 			key := strings.TrimPrefix(m.Target, TargetAttrPrefix)
 			attrs[key], attrHeader[key] = cell, m.Header
@@ -794,6 +812,9 @@ func (r *importRun) apply(fields []string) (created bool, reason string, err err
 	}
 
 	c := match(tx, imp.AccountID, Identity{Identifier: in.Identifier, Phone: in.Phone, Email: in.Email})
+	if c != nil && !r.scope.Sees(c.OwnerID) {
+		return false, "matches a contact that belongs to another agent", nil
+	}
 	// A value held by another contact than the matched one would merge two people silently.
 	for _, by := range []struct{ index, target, value string }{
 		{"identifier", TargetIdentifier, in.Identifier}, {"phone", TargetPhone, in.Phone}, {"email", TargetEmail, in.Email},
@@ -802,6 +823,9 @@ func (r *importRun) apply(fields []string) (created bool, reason string, err err
 			continue
 		}
 		if other, err := Contacts.GetBy(tx, imp.AccountID, by.index, storage.Str(by.value)); err == nil && other.ID != c.ID {
+			if !r.scope.Sees(other.OwnerID) {
+				return false, fmt.Sprintf("%s %q belongs to another agent's contact", headerOf[by.target], by.value), nil
+			}
 			return false, fmt.Sprintf("%s %q belongs to another contact (#%d)", headerOf[by.target], by.value, other.ID), nil
 		} else if err != nil && !apperr.Is(err, apperr.NotFound) {
 			return false, "", err
@@ -831,6 +855,9 @@ func (r *importRun) apply(fields []string) (created bool, reason string, err err
 		}
 	}
 	c.Tags = mergeTags(c.Tags, tags)
+	if len(c.Tags) > MaxTagsPerContact {
+		return false, fmt.Sprintf("%s: a contact has at most %d tags", headerOf[TargetTags], MaxTagsPerContact), nil
+	}
 	for k, v := range attrs {
 		if c.CustomAttributes == nil {
 			c.CustomAttributes = map[string]any{}

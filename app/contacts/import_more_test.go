@@ -181,3 +181,59 @@ func TestImportTemplate(t *testing.T) {
 		t.Fatal(fmt.Sprintf("%+v", v))
 	}
 }
+
+// Under owner privacy an agent's import must not write into contacts the agent cannot see: a
+// row matching one is reported, and the hidden contact stays as it was.
+func TestImportRespectsOwnerPrivacy(t *testing.T) {
+	e := newImpEnv(t)
+	e.importAll(e.admin, []byte("name,email,city\nBeto,beto@x.com,Natal\n"))
+	e.db.Update(func(tx *storage.Tx) error {
+		b, err := contacts.Contacts.GetBy(tx, e.acct, "email", storage.Str("beto@x.com"))
+		if err != nil {
+			return err
+		}
+		b.OwnerID = 99
+		if err := contacts.Contacts.Put(tx, b); err != nil {
+			return err
+		}
+		a, err := accounts.Accounts.Get(tx, 0, e.acct)
+		if err != nil {
+			return err
+		}
+		a.OwnerPrivacy = true
+		return accounts.Accounts.Put(tx, a)
+	})
+	v := e.importAll(e.agent(77), []byte("name,email,city\nHacked,beto@x.com,Recife\nAna,ana@x.com,Recife\n"))
+	if v.Created != 1 || v.Updated != 0 || v.Failed != 1 {
+		t.Fatalf("%+v", v)
+	}
+	e.db.View(func(tx *storage.Tx) error {
+		b, _ := contacts.Contacts.GetBy(tx, e.acct, "email", storage.Str("beto@x.com"))
+		if b.Name != "Beto" || b.City != "Natal" {
+			t.Fatalf("a hidden contact was changed by an agent's import: %+v", b)
+		}
+		return nil
+	})
+	if rows := e.errorsCSV(e.agent(77), v.ID); len(rows) != 2 || strings.Contains(rows[1][1], "#") {
+		t.Fatalf("%q", rows)
+	}
+}
+
+// The tags column obeys the same limits as the tag editor; a row breaking them is a bad row,
+// not the end of the import (a huge tag would not even fit a key of the tag index).
+func TestImportTagLimits(t *testing.T) {
+	e := newImpEnv(t)
+	many := make([]string, contacts.MaxTagsPerContact+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("t%d", i)
+	}
+	data := fmt.Sprintf("name,tags\nAna,%s\nBia,\"%s\"\nCaio,vip\n", strings.Repeat("x", 40000), strings.Join(many, ","))
+	v := e.importAll(e.admin, []byte(data))
+	if v.Status != "done" || v.Created != 1 || v.Failed != 2 {
+		t.Fatalf("%+v", v)
+	}
+	rows := e.errorsCSV(e.admin, v.ID)
+	if len(rows) != 3 || !strings.Contains(rows[1][1], "50 characters") || !strings.Contains(rows[2][1], "50 tags") {
+		t.Fatalf("%q", [][]string{rows[1][:2], rows[2][:2]})
+	}
+}

@@ -69,8 +69,7 @@ func (s *Service) DeleteContact(tx *storage.Tx, account, id uint64, actor access
 }
 
 // deleteConversationTx removes c with its messages in tx, releasing the files its messages
-// held, and emits conversation_deleted. (Delete in service.go does the same for one
-// conversation and could call this.)
+// held, and emits conversation_deleted: the one path for Delete and for a deleted contact.
 func (s *Service) deleteConversationTx(tx *storage.Tx, actor access.Actor, c *Conversation) error {
 	ids, err := Messages.IDs(tx, c.AccountID, storage.Query{Index: "conversation", Prefix: storage.Uint(c.ID)})
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
-	"github.com/parleyhq/parley/app/audit"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/inboxes"
 	"github.com/parleyhq/parley/app/notify"
@@ -746,36 +745,8 @@ func (s *Service) Delete(ctx context.Context, actor access.Actor, id uint64) err
 	if err := actor.RequireAdmin(); err != nil {
 		return err
 	}
-	_, err := s.update(actor, id, func(tx *storage.Tx, acct *accounts.Account, c *Conversation) error {
-		ids, err := Messages.IDs(tx, acct.ID, storage.Query{Index: "conversation", Prefix: storage.Uint(c.ID)})
-		if err != nil {
-			return err
-		}
-		for _, mid := range ids {
-			m, err := Messages.Get(tx, acct.ID, mid)
-			if err != nil {
-				return err
-			}
-			if s.Blobs != nil {
-				for _, a := range m.Attachments {
-					if a.Hash != "" {
-						if err := s.Blobs.Release(tx, acct.ID, a.Hash); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			if err := Messages.Delete(tx, acct.ID, mid); err != nil {
-				return err
-			}
-		}
-		if err := Conversations.Delete(tx, acct.ID, c.ID); err != nil {
-			return err
-		}
-		if err := emit(tx, c, EventConversationDeleted, actor.UserID, EventData{}); err != nil {
-			return err
-		}
-		return audit.Record(tx, actor, "conversation.deleted", "conversation", c.ID, fmt.Sprintf("#%d", c.DisplayID))
+	_, err := s.update(actor, id, func(tx *storage.Tx, _ *accounts.Account, c *Conversation) error {
+		return s.deleteConversationTx(tx, actor, c)
 	})
 	return err
 }

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"math"
 	"strings"
 	"time"
 
@@ -31,6 +32,15 @@ type Board struct {
 // Weighted is a value times a probability, rounded half away from zero, in integers.
 func Weighted(value int64, probability int) int64 {
 	return divRound(value*int64(probability), 100)
+}
+
+// addCents adds two non-negative amounts, stopping at the largest int64: a column or forecast
+// of many large deals must not wrap round to a negative total.
+func addCents(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // divRound divides rounding half away from zero.
@@ -82,8 +92,8 @@ func (s *Service) Board(ctx context.Context, actor access.Actor, pipelineID uint
 					return true
 				}
 				col.Count++
-				col.TotalCents[d.Currency] += d.ValueCents
-				col.WeightedCents[d.Currency] += Weighted(d.ValueCents, st.Probability)
+				col.TotalCents[d.Currency] = addCents(col.TotalCents[d.Currency], d.ValueCents)
+				col.WeightedCents[d.Currency] = addCents(col.WeightedCents[d.Currency], Weighted(d.ValueCents, st.Probability))
 				if len(col.Deals) < BoardDealsPerColumn {
 					col.Deals = append(col.Deals, v.deal(d))
 				}

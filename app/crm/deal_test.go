@@ -675,3 +675,27 @@ func TestDealMergeUnlinkAndCriterion(t *testing.T) {
 		t.Fatalf("unlinked deal %+v %v", got, err)
 	}
 }
+
+// Line items take products through the catalog: archived products and products of another
+// account are refused, and nothing is written.
+func TestDealLineItemRefusesArchivedAndForeignProducts(t *testing.T) {
+	f := newFixture(t)
+	p := f.pipeline("ecommerce")
+	d := f.deal(f.admin, DealInput{PipelineID: p.ID})
+	var archived, foreign catalog.Product
+	f.db.Update(func(tx *storage.Tx) error {
+		archived = catalog.Product{AccountID: f.admin.AccountID, Name: "Velho", PriceCents: 100, Currency: "BRL", Active: false}
+		if err := catalog.Products.Put(tx, &archived); err != nil {
+			return err
+		}
+		foreign = catalog.Product{AccountID: f.admin.AccountID + 1000, Name: "Alheio", PriceCents: 100, Currency: "BRL", Active: true}
+		return catalog.Products.Put(tx, &foreign)
+	})
+	_, err := f.s.AddLineItem(f.ctx, f.admin, d.ID, LineItemInput{ProductID: archived.ID})
+	fieldErr(t, err, "product_id", "archived")
+	_, err = f.s.AddLineItem(f.ctx, f.admin, d.ID, LineItemInput{ProductID: foreign.ID})
+	fieldErr(t, err, "product_id", "not a product")
+	if items, _ := f.s.LineItems(f.ctx, f.admin, d.ID); len(items) != 0 {
+		t.Fatalf("lines written: %+v", items)
+	}
+}

@@ -283,8 +283,10 @@ func validCurrency(c string) bool {
 	return true
 }
 
-// apply validates in and writes it onto d, collecting every problem at once.
-func (in DealInput) apply(tx *storage.Tx, d *Deal, fe *apperr.Fields) {
+// apply validates in and writes it onto d, collecting every problem at once. sees is the
+// actor's owner privacy: a contact they cannot see looks missing (the card would show its
+// name, email and phone); a contact already on the deal may be sent back unchanged.
+func (in DealInput) apply(tx *storage.Tx, d *Deal, sees func(uint64) bool, fe *apperr.Fields) {
 	account := d.AccountID
 	if in.Title != nil {
 		t := strings.TrimSpace(*in.Title)
@@ -331,10 +333,12 @@ func (in DealInput) apply(tx *storage.Tx, d *Deal, fe *apperr.Fields) {
 			}
 		}
 	}
-	if in.ContactID != nil {
+	if in.ContactID != nil && *in.ContactID != d.ContactID {
 		d.ContactID = *in.ContactID
-		if d.ContactID != 0 && !contacts.Contacts.Exists(tx, account, d.ContactID) {
-			fe.Add("contact_id", "is not a contact of this account")
+		if d.ContactID != 0 {
+			if c, err := contacts.Contacts.Get(tx, account, d.ContactID); err != nil || !sees(c.OwnerID) {
+				fe.Add("contact_id", "is not a contact of this account")
+			}
 		}
 	}
 	if in.CompanyID != nil {
@@ -417,7 +421,11 @@ func (s *Service) CreateDeal(ctx context.Context, actor access.Actor, in DealInp
 		if in.Title == nil {
 			fe.Add("title", "is required")
 		}
-		in.apply(tx, d, &fe)
+		sees, err := scopeOf(tx, actor)
+		if err != nil {
+			return err
+		}
+		in.apply(tx, d, sees, &fe)
 		if err := fe.Err(); err != nil {
 			return err
 		}
@@ -491,7 +499,11 @@ func (s *Service) UpdateDeal(ctx context.Context, actor access.Actor, id uint64,
 		if in.PipelineID != 0 && in.PipelineID != d.PipelineID {
 			fe.Add("pipeline_id", "changes through a move")
 		}
-		in.apply(tx, d, &fe)
+		sees, err := scopeOf(tx, actor)
+		if err != nil {
+			return err
+		}
+		in.apply(tx, d, sees, &fe)
 		if err := fe.Err(); err != nil {
 			return err
 		}
@@ -508,7 +520,7 @@ func (s *Service) UpdateDeal(ctx context.Context, actor access.Actor, id uint64,
 }
 
 // DeleteDeal removes a deal with its notes, attachments (releasing their files), checklist,
-// line items and history.
+// line items, history and custom object associations; its orders stay with their contact.
 func (s *Service) DeleteDeal(ctx context.Context, actor access.Actor, id uint64) error {
 	if err := actor.Require(Module, access.Manage); err != nil {
 		return err
@@ -536,6 +548,8 @@ func (s *Service) DeleteDeal(ctx context.Context, actor access.Actor, id uint64)
 			func() error { return deleteAll(tx, Checklist, d.AccountID, q) },
 			func() error { return deleteAll(tx, LineItems, d.AccountID, q) },
 			func() error { return deleteAll(tx, StageHistory, d.AccountID, q) },
+			func() error { return unlinkDealOrders(tx, d.AccountID, d.ID, actor) },
+			func() error { return deleteDealAssociations(tx, d.AccountID, d.ID, actor) },
 			func() error { return Deals.Delete(tx, d.AccountID, d.ID) },
 		} {
 			if err := del(); err != nil {

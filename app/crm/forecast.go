@@ -64,8 +64,8 @@ func (s *Service) Forecast(ctx context.Context, actor access.Actor, pipelineID u
 				}
 				w := Weighted(d.ValueCents, st.Probability)
 				fs.Count++
-				fs.ValueCents[d.Currency] += d.ValueCents
-				fs.WeightedCents[d.Currency] += w
+				fs.ValueCents[d.Currency] = addCents(fs.ValueCents[d.Currency], d.ValueCents)
+				fs.WeightedCents[d.Currency] = addCents(fs.WeightedCents[d.Currency], w)
 				t := totals[d.Currency]
 				if t == nil {
 					t = &ForecastTotal{Currency: d.Currency}
@@ -73,14 +73,14 @@ func (s *Service) Forecast(ctx context.Context, actor access.Actor, pipelineID u
 				}
 				switch d.Status {
 				case DealWon:
-					t.WonCents += d.ValueCents
+					t.WonCents = addCents(t.WonCents, d.ValueCents)
 					t.WonCount++
 				case DealLost:
-					t.LostCents += d.ValueCents
+					t.LostCents = addCents(t.LostCents, d.ValueCents)
 					t.LostCount++
 				default:
-					t.OpenCents += d.ValueCents
-					t.WeightedCents += w
+					t.OpenCents = addCents(t.OpenCents, d.ValueCents)
+					t.WeightedCents = addCents(t.WeightedCents, w)
 					t.OpenCount++
 				}
 				return true

@@ -239,13 +239,13 @@ func (s *Service) updateDealPart(actor access.Actor, id uint64, fn func(tx *stor
 	})
 }
 
-// product reads a catalog product for a snapshot.
+// product reads a catalog product for a snapshot through the catalog, which owns the rules
+// (archived products cannot be sold; another account's id is simply not in this catalog).
 func (s *Service) product(tx *storage.Tx, account, id uint64) (*catalog.Product, error) {
-	p, err := catalog.Products.Get(tx, account, id)
-	if err != nil {
-		return nil, apperr.Field("product_id", "is not a product of this account")
+	if s.catalog == nil {
+		return nil, apperr.Field("product_id", "the product catalog is not available")
 	}
-	return p, nil
+	return s.catalog.Snapshot(tx, account, id)
 }
 
 // AddLineItem adds a line to a deal: a snapshot of a catalog product (name, sku and price

@@ -1063,6 +1063,20 @@ func (s *Service) deleteAssociations(tx *storage.Tx, account, id uint64, actor a
 	return nil
 }
 
+// deleteDealAssociations drops the associations of a deleted deal (the records stay).
+func deleteDealAssociations(tx *storage.Tx, account, deal uint64, actor access.Actor) error {
+	page, err := Associations.Scan(tx, account, storage.Query{Index: "target", Prefix: storage.Key(storage.Str(TargetDeal), storage.Uint(deal))})
+	if err != nil {
+		return err
+	}
+	for i := range page.Items {
+		if err := dropAssociation(tx, &page.Items[i], actor.UserID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // objectTypeCriterion answers the segment condition "associated with custom object type X":
 // equal_to finds contacts associated with a record of any of the type ids in values,
 // not_equal_to the contacts associated with none of them.

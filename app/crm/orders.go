@@ -226,8 +226,8 @@ func (in OrderInput) apply(o *Order, loc *time.Location, fe *apperr.Fields) {
 	if in.ValueCents != nil {
 		o.ValueCents = *in.ValueCents
 	}
-	if o.ValueCents < 0 {
-		fe.Add("value_cents", "must be zero or more")
+	if o.ValueCents < 0 || o.ValueCents > maxMoney {
+		fe.Add("value_cents", "must be between 0 and 10000000000000000")
 	}
 	if in.Currency != nil {
 		c, ok := catalog.NormalizeCurrency(*in.Currency)
@@ -278,16 +278,18 @@ func (in OrderInput) apply(o *Order, loc *time.Location, fe *apperr.Fields) {
 	}
 }
 
-// checkOrderLinks checks, in tx, that the order's contact exists and is visible to the actor,
-// and that its deal exists and belongs to the same contact when it has one.
-func checkOrderLinks(tx *storage.Tx, scope contacts.Scope, o *Order) error {
+// checkOrderLinks checks, in tx, that the order's contact exists and that its deal exists and
+// belongs to the same contact when it has one. A contact or deal the order did not point at
+// before (was: the order as stored, nil on create) must also be visible to the actor: privacy
+// hides other owners' records like missing ones, and the order's view names them.
+func checkOrderLinks(tx *storage.Tx, scope contacts.Scope, o, was *Order) error {
 	c, err := contacts.Contacts.Get(tx, o.AccountID, o.ContactID)
-	if err != nil || !scope.Sees(c.OwnerID) {
+	if err != nil || (was == nil || was.ContactID != o.ContactID) && !scope.Sees(c.OwnerID) {
 		return apperr.Field("contact_id", "is not a contact of this account")
 	}
 	if o.DealID != 0 {
 		d, err := Deals.Get(tx, o.AccountID, o.DealID)
-		if err != nil {
+		if err != nil || (was == nil || was.DealID != o.DealID) && !scope.Sees(d.OwnerID) {
 			return apperr.Field("deal_id", "is not a deal of this account")
 		}
 		if d.ContactID != 0 && d.ContactID != o.ContactID {
@@ -403,6 +405,7 @@ func (s *Service) CreateOrder(ctx context.Context, actor access.Actor, in OrderI
 		now := time.Now().UTC()
 		o := &Order{AccountID: actor.AccountID, Currency: acct.Currency, Status: "pending", Source: "manual", OrderedAt: now,
 			CreatedBy: actor.UserID, CreatedAt: now}
+		var was *Order // the stored order a resend updates
 		if in.ExternalID != nil && strings.TrimSpace(*in.ExternalID) != "" {
 			source := "manual"
 			if in.Source != nil {
@@ -413,7 +416,8 @@ func (s *Service) CreateOrder(ctx context.Context, actor access.Actor, in OrderI
 				if !orderVisible(tx, scope, old) {
 					return apperr.Field("external_id", "is already used by an order you cannot see")
 				}
-				o = old
+				stored := *old
+				was, o = &stored, old
 			} else if !apperr.Is(err, apperr.NotFound) {
 				return err
 			}
@@ -427,7 +431,7 @@ func (s *Service) CreateOrder(ctx context.Context, actor access.Actor, in OrderI
 		if o.Status == "paid" && o.PaidAt.IsZero() {
 			o.PaidAt = now
 		}
-		if err := checkOrderLinks(tx, scope, o); err != nil {
+		if err := checkOrderLinks(tx, scope, o, was); err != nil {
 			return err
 		}
 		o.UpdatedAt = now
@@ -458,6 +462,7 @@ func (s *Service) UpdateOrder(ctx context.Context, actor access.Actor, id uint64
 		if err != nil {
 			return err
 		}
+		was := *o
 		acct, err := accounts.Accounts.Get(tx, 0, actor.AccountID)
 		if err != nil {
 			return err
@@ -475,7 +480,7 @@ func (s *Service) UpdateOrder(ctx context.Context, actor access.Actor, id uint64
 		if err != nil {
 			return err
 		}
-		if err := checkOrderLinks(tx, scope, o); err != nil {
+		if err := checkOrderLinks(tx, scope, o, &was); err != nil {
 			return err
 		}
 		o.UpdatedAt = now
@@ -545,6 +550,27 @@ func (s *Service) deleteOrders(tx *storage.Tx, account, id uint64, actor access.
 			return err
 		}
 		if err := emitOrder(tx, EventOrderDeleted, &list[i], actor.UserID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unlinkDealOrders clears the deal of a deleted deal's orders: an order belongs to its
+// contact and outlives the deal it came from.
+func unlinkDealOrders(tx *storage.Tx, account, deal uint64, actor access.Actor) error {
+	page, err := Orders.Scan(tx, account, storage.Query{Index: "deal", Prefix: storage.Uint(deal)})
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	for i := range page.Items {
+		o := &page.Items[i]
+		o.DealID, o.UpdatedAt = 0, now
+		if err := Orders.Put(tx, o); err != nil {
+			return err
+		}
+		if err := emitOrder(tx, EventOrderUpdated, o, actor.UserID); err != nil {
 			return err
 		}
 	}

@@ -359,6 +359,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/contacts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The contacts you may see that match a filter, as CSV (the columns of export.csv) */
+        post: operations["contacts-export-filtered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}/contacts/export.csv": {
         parameters: {
             query?: never;
@@ -3163,6 +3180,12 @@ export interface components {
         };
         ContactCreatedPayload: {
             payload: components["schemas"]["CreatedContact"];
+        } & {
+            [key: string]: unknown;
+        };
+        ContactExportBody: {
+            /** @description filter conditions as in contacts/filter; none exports every contact */
+            payload?: components["schemas"]["FilterCondition"][] | null;
         } & {
             [key: string]: unknown;
         };
@@ -6501,6 +6524,39 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ContactCreatedPayload"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "contacts-export-filtered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ContactExportBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {

@@ -6,8 +6,9 @@ import type { components } from './schema'
 // The server accepts unknown fields (integrations written for Chatwoot send extra ones), so every
 // schema carries `additionalProperties: true` and the generator adds `[key: string]: unknown`.
 // Known keeps only the declared properties; without it Omit<> would erase them all.
-type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
-type Schemas = { [K in keyof components['schemas']]: Known<components['schemas'][K]> }
+export type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
+/** Every generated schema with only its declared properties; areas derive their API types from it. */
+export type Schemas = { [K in keyof components['schemas']]: Known<components['schemas'][K]> }
 
 export type Role = 'administrator' | 'agent'
 export type PermissionLevel = 'none' | 'view' | 'manage'
