@@ -382,12 +382,16 @@ func (s *Service) UpdatePipeline(ctx context.Context, actor access.Actor, id uin
 		if in.Template != "" {
 			fe.Add("template", "applies only when a pipeline is created")
 		}
+		before := p.Stages
 		if in.Stages != nil {
 			if st := buildStages(tx, actor.AccountID, p.Stages, in.Stages, &fe); st != nil {
 				p.Stages = st
 			}
 		}
 		if err := fe.Err(); err != nil {
+			return err
+		}
+		if err := followStageKinds(tx, actor, before, p.Stages); err != nil {
 			return err
 		}
 		if in.StaleDays != nil {
@@ -411,6 +415,40 @@ func (s *Service) UpdatePipeline(ctx context.Context, actor access.Actor, id uin
 		return nil, err
 	}
 	return &out, nil
+}
+
+// followStageKinds keeps deals' status in step with their stage when an edit turns a kept stage
+// into a won, lost or open one: a deal's status always says the same as the column it sits in.
+func followStageKinds(tx *storage.Tx, actor access.Actor, before, after []Stage) error {
+	was := map[uint64]string{}
+	for _, st := range before {
+		was[st.ID] = st.Kind
+	}
+	now := time.Now().UTC()
+	for _, st := range after {
+		if kind, kept := was[st.ID]; !kept || kind == st.Kind {
+			continue
+		}
+		ids, err := Deals.IDs(tx, actor.AccountID, storage.Query{Index: "stage", Prefix: storage.Uint(st.ID)})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			d, err := Deals.Get(tx, actor.AccountID, id)
+			if err != nil {
+				return err
+			}
+			setStatus(d, st, now)
+			d.UpdatedAt = now
+			if err := Deals.Put(tx, d); err != nil {
+				return err
+			}
+			if err := emitDeal(tx, EventDealUpdated, d, actor.UserID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // DeletePipeline removes an empty pipeline; one with deals is a Conflict.

@@ -122,3 +122,35 @@ func TestReviewBoardTotalsDoNotOverflow(t *testing.T) {
 		t.Fatalf("forecast %+v", f.Totals)
 	}
 }
+
+// Turning a kept stage into a won one closes the deals already in it, and turning it back opens
+// them again: a deal's status never disagrees with its column.
+func TestStageKindChangeCarriesDeals(t *testing.T) {
+	e := newODEnv(t)
+	p, err := e.svc.CreatePipeline(odCtx, e.admin, crm.PipelineInput{Name: odPtr("P"), Stages: []crm.StageInput{
+		{Name: "Lead"}, {Name: "Fechado"}, {Name: "Perdido", Kind: crm.StageLost},
+	}})
+	e.must(err)
+	d, err := e.svc.CreateDeal(odCtx, e.admin, crm.DealInput{PipelineID: p.ID, StageID: p.Stages[1].ID, Title: odPtr("x")})
+	e.must(err)
+	stages := func(kind string) []crm.StageInput {
+		out := make([]crm.StageInput, len(p.Stages))
+		for i, st := range p.Stages {
+			out[i] = crm.StageInput{ID: st.ID, Name: st.Name, Kind: st.Kind}
+		}
+		out[1].Kind = kind
+		return out
+	}
+	_, err = e.svc.UpdatePipeline(odCtx, e.admin, p.ID, crm.PipelineInput{Stages: stages(crm.StageWon)})
+	e.must(err)
+	got, err := e.svc.GetDeal(odCtx, e.admin, d.ID)
+	e.must(err)
+	if got.Status != crm.DealWon || got.ClosedAt == nil {
+		t.Fatalf("after the stage became won: status %q closed_at %v", got.Status, got.ClosedAt)
+	}
+	_, err = e.svc.UpdatePipeline(odCtx, e.admin, p.ID, crm.PipelineInput{Stages: stages(crm.StageOpen)})
+	e.must(err)
+	if got, _ = e.svc.GetDeal(odCtx, e.admin, d.ID); got.Status != crm.DealOpen || got.ClosedAt != nil {
+		t.Fatalf("after the stage became open again: status %q closed_at %v", got.Status, got.ClosedAt)
+	}
+}
