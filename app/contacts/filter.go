@@ -369,45 +369,11 @@ func dayValue(v any, loc *time.Location) (string, bool) {
 func dayOf(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
 
 // Filter returns one page (1-based, PerPage) of the contacts matching conds, sorted as List
-// sorts, with the count of all matches. It walks every contact of the account: a filter is an
-// arbitrary predicate over fields and attributes, and a full read of 100,000 contacts takes a
-// few hundred milliseconds, which beats keeping an index per attribute.
+// sorts, with the count of all matches.
 func (s *Service) Filter(ctx context.Context, actor access.Actor, conds []FilterCondition, page int, sort string) (*ContactList, error) {
-	if err := actor.Require(Module, access.View); err != nil {
-		return nil, err
-	}
-	if sort == "" {
-		sort = "-last_activity_at"
-	}
-	q, ok := sorts[sort]
-	if !ok {
-		return nil, apperr.Field("sort", "must be name, -name, last_activity_at or -last_activity_at")
-	}
-	page = max(page, 1)
-	out := &ContactList{Meta: ContactListMeta{CurrentPage: page}, Payload: []ContactView{}}
-	err := s.db.View(func(tx *storage.Tx) error {
-		match, err := s.compileFilter(tx, actor, conds)
-		if err != nil {
-			return err
-		}
-		skip := (page - 1) * PerPage
-		return Contacts.Each(tx, actor.AccountID, q, func(c *Contact) bool {
-			if !match(c) {
-				return true
-			}
-			out.Meta.Count++
-			if skip > 0 {
-				skip--
-			} else if len(out.Payload) < PerPage {
-				out.Payload = append(out.Payload, ViewOf(c))
-			}
-			return true
-		})
+	return s.page(actor, page, sort, func(tx *storage.Tx) (func(*Contact) bool, error) {
+		return s.compileFilter(tx, actor, conds)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // ValidateFilter checks a filter without running it (segments are checked when saved).

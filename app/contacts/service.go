@@ -208,6 +208,15 @@ var sorts = map[string]storage.Query{
 
 // List returns one page (1-based, PerPage contacts) of the account's contacts.
 func (s *Service) List(ctx context.Context, actor access.Actor, page int, sort string) (*ContactList, error) {
+	return s.page(actor, page, sort, nil)
+}
+
+// page returns one page of the contacts the actor sees, sorted, that match (all when match is
+// nil), with the count of all of them. Without a predicate and without owner privacy the count
+// is the collection's length and the walk stops at the page; otherwise every contact is read to
+// count the matches (a few hundred milliseconds at 100,000 contacts, which beats keeping an index
+// per attribute).
+func (s *Service) page(actor access.Actor, page int, sort string, match func(tx *storage.Tx) (func(*Contact) bool, error)) (*ContactList, error) {
 	if err := actor.Require(Module, access.View); err != nil {
 		return nil, err
 	}
@@ -226,7 +235,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, page int, sort s
 			return err
 		}
 		skip := (page - 1) * PerPage
-		if scope.All() {
+		if scope.All() && match == nil {
 			out.Meta.Count = Contacts.Len(tx, actor.AccountID)
 			return Contacts.Each(tx, actor.AccountID, q, func(c *Contact) bool {
 				if skip > 0 {
@@ -237,11 +246,14 @@ func (s *Service) List(ctx context.Context, actor access.Actor, page int, sort s
 				return len(out.Payload) < PerPage
 			})
 		}
-		// Under owner privacy the count is of what the agent sees, so the whole list is walked
-		// (a read of every contact of the account; fine for the tens of thousands one agent's
-		// account holds).
+		ok := func(*Contact) bool { return true }
+		if match != nil {
+			if ok, err = match(tx); err != nil {
+				return err
+			}
+		}
 		return Contacts.Each(tx, actor.AccountID, q, func(c *Contact) bool {
-			if !scope.Sees(c.OwnerID) {
+			if !scope.Sees(c.OwnerID) || !ok(c) {
 				return true
 			}
 			out.Meta.Count++
@@ -253,7 +265,10 @@ func (s *Service) List(ctx context.Context, actor access.Actor, page int, sort s
 			return true
 		})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // visible loads contact id if the actor may see it under owner privacy; a hidden contact looks
