@@ -139,7 +139,7 @@ func (s *Service) compileFilter(tx *storage.Tx, actor access.Actor, conds []Filt
 			continue
 		}
 		if crit, ok := s.criteria[key]; ok && !custom {
-			ids, err := crit(tx, actor.AccountID, op, c.Values)
+			ids, err := crit(tx, actor, op, c.Values)
 			if err != nil {
 				if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid {
 					fe.Add(at("values"), e.Error())

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/storage"
@@ -86,7 +87,7 @@ func TestFilter(t *testing.T) {
 
 	// A criterion of another area is asked once per request with the operator and values.
 	calls := 0
-	e.svc.AddCriterion("has_open_deal", func(tx *storage.Tx, account uint64, op string, values []any) (map[uint64]bool, error) {
+	e.svc.AddCriterion("has_open_deal", func(tx *storage.Tx, actor access.Actor, op string, values []any) (map[uint64]bool, error) {
 		calls++
 		if op != "equal_to" || len(values) != 1 || values[0] != true {
 			return nil, apperr.Field("values", "must be [true]")

@@ -21,9 +21,11 @@ type Linker interface {
 func (s *Service) AddLinker(l Linker) { s.linkers = append(s.linkers, l) }
 
 // Criterion answers a filter condition that another area owns ("has an open deal",
-// "associated with custom object type X"): the ids of the account's contacts that match
-// operator and values. Operators and values are those of the contact filter payload.
-type Criterion func(tx *storage.Tx, account uint64, operator string, values []any) (map[uint64]bool, error)
+// "associated with custom object type X"): the ids of the actor's account's contacts that match
+// operator and values. Operators and values are those of the contact filter payload. It gets
+// the actor so that what owner privacy hides (another rep's deal) cannot be probed through a
+// filter.
+type Criterion func(tx *storage.Tx, actor access.Actor, operator string, values []any) (map[uint64]bool, error)
 
 // AddCriterion registers a filter condition under attribute key (as used in the filter
 // payload's attribute_key). Call it while wiring, before the service is used.

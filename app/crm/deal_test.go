@@ -646,7 +646,7 @@ func TestDealMergeUnlinkAndCriterion(t *testing.T) {
 	crit := func(op string, v any) map[uint64]bool {
 		var out map[uint64]bool
 		f.db.View(func(tx *storage.Tx) (err error) {
-			out, err = f.s.hasOpenDealCriterion(tx, f.admin.AccountID, op, []any{v})
+			out, err = f.s.hasOpenDealCriterion(tx, f.admin, op, []any{v})
 			return err
 		})
 		return out

@@ -702,7 +702,8 @@ func repointDeals(tx *storage.Tx, account, from, into uint64, actor access.Actor
 // hasOpenDealCriterion answers the contact filter "has_open_deal": it returns the contacts
 // that match, so equal_to true (or not_equal_to false) gives the contacts with at least one
 // open deal and equal_to false (or not_equal_to true) every other contact of the account.
-func (s *Service) hasOpenDealCriterion(tx *storage.Tx, account uint64, operator string, values []any) (map[uint64]bool, error) {
+func (s *Service) hasOpenDealCriterion(tx *storage.Tx, actor access.Actor, operator string, values []any) (map[uint64]bool, error) {
+	account := actor.AccountID
 	if len(values) != 1 {
 		return nil, apperr.Field("values", "must be [true] or [false] for has_open_deal")
 	}
@@ -728,9 +729,15 @@ func (s *Service) hasOpenDealCriterion(tx *storage.Tx, account uint64, operator 
 	default:
 		return nil, apperr.Field("filter_operator", "must be equal_to or not_equal_to for has_open_deal")
 	}
+	// Only the deals the actor may see count: under owner privacy another rep's deal is not
+	// there for them, in a filter as on the board.
+	scope, err := contacts.ScopeOf(tx, actor)
+	if err != nil {
+		return nil, err
+	}
 	has := map[uint64]bool{}
-	err := Deals.Each(tx, account, storage.Query{Index: "contact"}, func(d *Deal) bool {
-		if d.Status == DealOpen {
+	err = Deals.Each(tx, account, storage.Query{Index: "contact"}, func(d *Deal) bool {
+		if d.Status == DealOpen && scope.Sees(d.OwnerID) {
 			has[d.ContactID] = true
 		}
 		return true

@@ -1080,7 +1080,8 @@ func deleteDealAssociations(tx *storage.Tx, account, deal uint64, actor access.A
 // objectTypeCriterion answers the segment condition "associated with custom object type X":
 // equal_to finds contacts associated with a record of any of the type ids in values,
 // not_equal_to the contacts associated with none of them.
-func (s *Service) objectTypeCriterion(tx *storage.Tx, account uint64, operator string, values []any) (map[uint64]bool, error) {
+func (s *Service) objectTypeCriterion(tx *storage.Tx, actor access.Actor, operator string, values []any) (map[uint64]bool, error) {
+	account := actor.AccountID
 	if operator != "equal_to" && operator != "not_equal_to" {
 		return nil, apperr.Field("filter_operator", "must be equal_to or not_equal_to for custom_object_type")
 	}

@@ -3,7 +3,9 @@ package crm_test
 import (
 	"testing"
 
+	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/apperr"
+	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/crm"
 	"github.com/parleyhq/parley/storage"
 )
@@ -152,5 +154,31 @@ func TestStageKindChangeCarriesDeals(t *testing.T) {
 	e.must(err)
 	if got, _ = e.svc.GetDeal(odCtx, e.admin, d.ID); got.Status != crm.DealOpen || got.ClosedAt != nil {
 		t.Fatalf("after the stage became open again: status %q closed_at %v", got.Status, got.ClosedAt)
+	}
+}
+
+// Under owner privacy the "has an open deal" filter counts only the deals the rep may see:
+// otherwise filtering a visible contact would reveal another rep's hidden deal.
+func TestOpenDealFilterRespectsPrivacy(t *testing.T) {
+	e := newODEnv(t)
+	shared := e.contact(e.acct, "Compartilhado", 0)
+	e.deal("Negócio do admin", shared, e.admin.UserID)
+	cs := contacts.New(e.db)
+	e.svc.RegisterCriteria(cs)
+	count := func(actor access.Actor) int {
+		t.Helper()
+		l, err := cs.Filter(odCtx, actor, []contacts.FilterCondition{{AttributeKey: "has_open_deal", FilterOperator: "equal_to", Values: []any{true}}}, 1, "")
+		e.must(err)
+		return l.Meta.Count
+	}
+	if n := count(e.agent); n != 1 {
+		t.Fatalf("privacy off: the agent should find the contact with an open deal, got %d", n)
+	}
+	e.privacy(true)
+	if n := count(e.agent); n != 0 {
+		t.Fatalf("privacy on: the admin's deal must not count for the agent, got %d", n)
+	}
+	if n := count(e.admin); n != 1 {
+		t.Fatalf("privacy on: the admin still sees their deal, got %d", n)
 	}
 }
