@@ -8,7 +8,7 @@ import (
 // TestContactsCRMAPI walks the contacts CRM routes over HTTP in Chatwoot's shapes: attribute
 // definitions, typed attributes on contacts, tags, notes, filter, segments, merge and delete.
 func TestContactsCRMAPI(t *testing.T) {
-	h := newCRMAPI(t)
+	h := newHarness(t)
 	var def map[string]any
 	if code := h.do("POST", "/custom_attribute_definitions", h.adminToken, map[string]any{
 		"attribute_display_name": "Renda mensal", "attribute_display_type": "currency", "attribute_model": "contact_attribute",

@@ -1,113 +1,36 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/accounts"
-	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/inboxes"
-	"github.com/parleyhq/parley/app/notify"
-	"github.com/parleyhq/parley/app/realtime"
-	"github.com/parleyhq/parley/app/scheduler"
 	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/blob"
-	"github.com/parleyhq/parley/storage/storagetest"
-	"golang.org/x/crypto/bcrypt"
 )
 
-// csAPI is a real server over a temp store with the conversations service, a pt-BR account with
-// an administrator and an agent, and an API inbox with the CSAT survey on that the agent works.
+// csAPI is the harness with a pt-BR account and an API inbox with the CSAT survey on that the
+// agent works.
 type csAPI struct {
-	t                      *testing.T
-	db                     *storage.DB
-	srv                    *httptest.Server
-	convs                  *conversations.Service
-	acct, inbox            uint64
-	adminToken, agentToken string
-	admin                  access.Actor
+	*harness
+	inbox uint64
 }
 
 func newCSAPI(t *testing.T) *csAPI {
 	t.Helper()
-	db := storagetest.Open(t, t.TempDir(), storage.Options{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	convs := conversations.New(conversations.Deps{DB: db, Blobs: blob.New(db), Jobs: scheduler.New(db, scheduler.Options{Logger: quiet}), Logger: quiet})
-	s := New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: realtime.New(), Blobs: blob.New(db),
-		Contacts: contacts.New(db), Inboxes: inboxes.New(db), Conversations: convs, Logger: quiet})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Padaria Pão Quente", Name: "Olga Owner", Email: "owner@example.com",
-		Password: "correct horse", TimeZone: "America/Sao_Paulo", Language: "pt-BR"})
-	if err != nil {
+	h := &csAPI{harness: newHarness(t, withAccount(func(in *accounts.SetupInput) {
+		in.AccountName, in.Language = "Padaria Pão Quente", "pt-BR"
+	}))}
+	in := &inboxes.Inbox{AccountID: h.acct, Name: "Site", ChannelType: inboxes.ChannelAPI, Enabled: true, CSATEnabled: true, MemberIDs: []uint64{h.agentID}}
+	if err := h.db.Update(func(tx *storage.Tx) error { return inboxes.Inboxes.Put(tx, in) }); err != nil {
 		t.Fatal(err)
 	}
-	h := &csAPI{t: t, db: db, srv: srv, convs: convs, acct: res.AccountID, adminToken: res.Token,
-		admin: access.Actor{UserID: res.UserID, UserName: "Olga Owner", AccountID: res.AccountID, Role: access.Administrator}}
-	ag, err := acc.AddAgent(context.Background(), h.admin, accounts.NewAgent{Name: "Bruno Lima", Email: "bruno@example.com", Role: access.Agent, Password: "long enough pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *storage.Tx) (err error) {
-		if h.agentToken, err = a.IssueSession(tx, ag.ID, "", ""); err != nil {
-			return err
-		}
-		in := &inboxes.Inbox{AccountID: res.AccountID, Name: "Site", ChannelType: inboxes.ChannelAPI, Enabled: true, CSATEnabled: true, MemberIDs: []uint64{ag.ID}}
-		err = inboxes.Inboxes.Put(tx, in)
-		h.inbox = in.ID
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.inbox = in.ID
 	return h
-}
-
-// call sends JSON to an account route ("/labels") or to an absolute path ("//survey/…" is not
-// used: paths starting with "/public" or "/survey" are taken as they are).
-func (h *csAPI) call(method, path, token string, body any, out any) (int, string) {
-	h.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	url := h.srv.URL + "/api/v1/accounts/" + itoa(h.acct) + path
-	if strings.HasPrefix(path, "/public/") || strings.HasPrefix(path, "/survey/") {
-		url = h.srv.URL + path
-	}
-	req, _ := http.NewRequest(method, url, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			h.t.Fatalf("%s %s: %v in %s", method, path, err, raw)
-		}
-	}
-	return res.StatusCode, string(raw) + " CSP=" + res.Header.Get("Content-Security-Policy")
 }
 
 func TestLabelsAndSLAPoliciesAPI(t *testing.T) {
@@ -245,17 +168,18 @@ func TestCSATSurveyPublicPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.convs.ToggleStatus(ctx, h.admin, res.DisplayID, conversations.StatusChange{Status: conversations.Resolved}); err != nil {
+	if _, err := h.convs.ToggleStatus(ctx, h.owner, res.DisplayID, conversations.StatusChange{Status: conversations.Resolved}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := h.convs.Visible(ctx, h.admin, res.DisplayID)
+	c, err := h.convs.Visible(ctx, h.owner, res.DisplayID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, page := h.call("GET", "/survey/responses/"+c.Token, "", nil, nil)
-	if code != 200 || !strings.Contains(page, "Como foi seu atendimento com Padaria Pão Quente?") || !strings.Contains(page, `lang="pt-BR"`) ||
-		!strings.Contains(page, "Excelente") || !strings.Contains(page, "script-src 'nonce-") {
-		t.Fatalf("survey page: %d\n%s", code, page)
+	survey, page := h.req("GET", "/survey/responses/"+c.Token, "", "", nil)
+	csp := survey.Header.Get("Content-Security-Policy")
+	if survey.StatusCode != 200 || !strings.Contains(string(page), "Como foi seu atendimento com Padaria Pão Quente?") || !strings.Contains(string(page), `lang="pt-BR"`) ||
+		!strings.Contains(string(page), "Excelente") || !strings.Contains(csp, "script-src 'nonce-") {
+		t.Fatalf("survey page: %d %q\n%s", survey.StatusCode, csp, page)
 	}
 	if code, page := h.call("GET", "/survey/responses/not-a-token", "", nil, nil); code != 404 || !strings.Contains(page, "not valid") {
 		t.Fatalf("unknown survey: %d %s", code, page)

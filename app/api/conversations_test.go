@@ -5,35 +5,23 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/accounts"
-	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/inboxes"
-	"github.com/parleyhq/parley/app/notify"
-	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/blob"
-	"github.com/parleyhq/parley/storage/search"
-	"github.com/parleyhq/parley/storage/storagetest"
-	"golang.org/x/crypto/bcrypt"
 )
 
-// cvAPI is the conversations HTTP surface on a real store, blob store and search index: an
-// account whose owner, an agent working its API inbox (Bruno) and an agent who does not (Dan)
-// are signed in.
+// cvAPI is the conversations HTTP surface: the harness's owner, an agent working its API inbox
+// (Bruno, the harness's agent) and an agent who does not (Dan) are signed in.
 type cvAPI struct {
-	*crmAPI
-	convs    *conversations.Service
+	*harness
 	inboxID  uint64
 	brunoID  uint64
 	danToken string
@@ -41,47 +29,10 @@ type cvAPI struct {
 
 func cvStart(t *testing.T) *cvAPI {
 	t.Helper()
-	dir := t.TempDir()
-	db := storagetest.Open(t, dir, storage.Options{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ix, err := search.Open(db, filepath.Join(dir, "index"), append(contacts.SearchTypes(), conversations.SearchTypes()...), search.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	cs := contacts.New(db)
-	cs.SetSearch(ix)
-	blobs := blob.New(db)
-	convs := conversations.New(conversations.Deps{DB: db, Blobs: blobs, Search: ix, Logger: quiet})
-	s := New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: realtime.New(), Blobs: blobs,
-		Contacts: cs, Inboxes: inboxes.New(db), Conversations: convs, Logger: quiet})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Loja", Name: "Olga Owner", Email: "owner@example.com", Password: "correct horse"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := access.Actor{UserID: res.UserID, AccountID: res.AccountID, Role: access.Administrator}
-	h := &cvAPI{crmAPI: &crmAPI{t: t, db: db, ix: ix, srv: srv, acct: res.AccountID, adminToken: res.Token}, convs: convs}
-	for _, who := range []struct {
-		name, email string
-		token       *string
-		id          *uint64
-	}{{"Bruno Lima", "bruno@example.com", &h.agentToken, &h.brunoID}, {"Dan Fora", "dan@example.com", &h.danToken, nil}} {
-		ag, err := acc.AddAgent(context.Background(), admin, accounts.NewAgent{Name: who.name, Email: who.email, Role: access.Agent, Password: "long enough pw"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if who.id != nil {
-			*who.id = ag.ID
-		}
-		if err := db.Update(func(tx *storage.Tx) (err error) { *who.token, err = a.IssueSession(tx, ag.ID, "", ""); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	err = db.Update(func(tx *storage.Tx) error {
+	h := &cvAPI{harness: newHarness(t)}
+	h.brunoID = h.agentID
+	_, h.danToken = h.addAgent(accounts.NewAgent{Name: "Dan Fora", Email: "dan@example.com"})
+	err := h.db.Update(func(tx *storage.Tx) error {
 		in := &inboxes.Inbox{AccountID: h.acct, Name: "API", ChannelType: inboxes.ChannelAPI, Enabled: true, MemberIDs: []uint64{h.brunoID}}
 		if err := inboxes.Inboxes.Put(tx, in); err != nil {
 			return err

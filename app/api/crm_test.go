@@ -1,82 +1,15 @@
 package api
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"log/slog"
-	"mime/multipart"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/parleyhq/parley/app/access"
-	"github.com/parleyhq/parley/app/accounts"
-	"github.com/parleyhq/parley/app/auth"
-	"github.com/parleyhq/parley/app/catalog"
-	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/crm"
-	"github.com/parleyhq/parley/app/notify"
-	"github.com/parleyhq/parley/app/realtime"
-	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/blob"
-	"github.com/parleyhq/parley/storage/search"
-	"github.com/parleyhq/parley/storage/storagetest"
-	"golang.org/x/crypto/bcrypt"
 )
 
-// newDealAPI is crmAPI with the CRM service wired in and deals in the search index.
-func newDealAPI(t *testing.T) (*crmAPI, *accounts.Service) {
-	t.Helper()
-	dir := t.TempDir()
-	db := storagetest.Open(t, dir, storage.Options{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ix, err := search.Open(db, filepath.Join(dir, "index"), append(contacts.SearchTypes(), crm.SearchTypes()...), search.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	bs := blob.New(db)
-	cs := contacts.New(db)
-	cs.SetSearch(ix)
-	c := crm.New(crm.Deps{DB: db, Blobs: bs, Catalog: catalog.New(db), Logger: quiet})
-	c.SetSearch(ix)
-	srv := httptest.NewServer(New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: realtime.New(), Blobs: bs,
-		Contacts: cs, CRM: c, Logger: quiet}))
-	t.Cleanup(srv.Close)
-	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Loja", Name: "Olga Owner", Email: "owner@example.com", Password: "correct horse", TimeZone: "America/Sao_Paulo", Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := access.Actor{UserID: res.UserID, AccountID: res.AccountID, Role: access.Administrator}
-	// The agent's role can see the CRM but not manage it.
-	var roleID uint64
-	err = db.Update(func(tx *storage.Tx) error {
-		r := &accounts.CustomRole{AccountID: res.AccountID, Name: "Viewer", Permissions: map[string]access.Level{crm.Module: access.View}}
-		err := accounts.CustomRoles.Put(tx, r)
-		roleID = r.ID
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ag, err := acc.AddAgent(context.Background(), admin, accounts.NewAgent{Name: "Vera Viewer", Email: "vera@example.com", Role: access.Agent, CustomRoleID: roleID, Password: "long enough pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &crmAPI{t: t, db: db, ix: ix, srv: srv, acct: res.AccountID, adminToken: res.Token, agentID: ag.ID}
-	err = db.Update(func(tx *storage.Tx) (err error) { h.agentToken, err = a.IssueSession(tx, ag.ID, "", ""); return err })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h, acc
-}
-
 func TestDealAPI(t *testing.T) {
-	h, acc := newDealAPI(t)
+	// The agent's role can see the CRM but not manage it.
+	h := newHarness(t, withAgent("Vera Viewer", "vera@example.com", map[string]access.Level{crm.Module: access.View}))
 	var tmpls struct {
 		Payload []crm.Template `json:"payload"`
 	}
@@ -121,20 +54,7 @@ func TestDealAPI(t *testing.T) {
 		t.Fatalf("value with lines %d %+v", code, prob)
 	}
 	// Attachments: upload, download with its name, counters.
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile("file", "proposta.pdf")
-	fw.Write([]byte("%PDF-1.4 hello"))
-	mw.Close()
-	req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/accounts/"+itoa(h.acct)+"/deals/"+itoa(d.ID)+"/attachments", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+h.adminToken)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != 201 {
+	if res, _ := h.upload("/deals/"+itoa(d.ID)+"/attachments", h.adminToken, "file", "proposta.pdf", []byte("%PDF-1.4 hello")); res.StatusCode != 201 {
 		t.Fatalf("upload %d", res.StatusCode)
 	}
 	var files struct {
@@ -144,20 +64,12 @@ func TestDealAPI(t *testing.T) {
 	if len(files.Payload) != 1 {
 		t.Fatalf("files %+v", files)
 	}
-	req, _ = http.NewRequest("GET", h.srv.URL+files.Payload[0].URL, nil)
-	req.Header.Set("Authorization", "Bearer "+h.adminToken)
-	res, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, got := h.req("GET", files.Payload[0].URL, h.adminToken, "", nil)
 	if res.StatusCode != 200 || string(got) != "%PDF-1.4 hello" || res.Header.Get("Content-Disposition") != `attachment; filename=proposta.pdf` {
 		t.Fatalf("download %d %q %q", res.StatusCode, got, res.Header.Get("Content-Disposition"))
 	}
-	req, _ = http.NewRequest("GET", h.srv.URL+files.Payload[0].URL, nil)
-	if res, err = http.DefaultClient.Do(req); err != nil || res.StatusCode != 401 {
-		t.Fatalf("download without a session: %v %d", err, res.StatusCode)
+	if res, _ := h.req("GET", files.Payload[0].URL, "", "", nil); res.StatusCode != 401 {
+		t.Fatalf("download without a session: %d", res.StatusCode)
 	}
 	h.do("GET", "/deals/"+itoa(d.ID), h.adminToken, nil, &d)
 	if d.ValueCents != 190000 || d.ValueMode != "auto" || d.Counters.Attachments != 1 || d.Counters.LineItems != 1 {
@@ -183,20 +95,7 @@ func TestDealAPI(t *testing.T) {
 		t.Fatalf("delete pipeline with deals: %d", code)
 	}
 	// The module switch.
-	var owner uint64
-	h.db.View(func(tx *storage.Tx) error {
-		m, _ := accounts.Members.Scan(tx, h.acct, storage.Query{Index: "role", Prefix: storage.Str(string(access.Administrator))})
-		owner = m.Items[0].UserID
-		return nil
-	})
-	h.db.Update(func(tx *storage.Tx) error {
-		u, _ := auth.Users.Get(tx, 0, owner)
-		u.Operator = true
-		return auth.Users.Put(tx, u)
-	})
-	if _, err := acc.PlatformSet(context.Background(), access.Actor{UserID: owner, Operator: true}, h.acct, accounts.PlatformUpdate{Modules: map[string]bool{crm.Module: false}}); err != nil {
-		t.Fatal(err)
-	}
+	h.module(crm.Module, false)
 	if code := h.do("GET", "/deals/"+itoa(d.ID), h.adminToken, nil, nil); code != 404 {
 		t.Fatalf("module off: %d", code)
 	}

@@ -3,7 +3,7 @@ package api
 import "testing"
 
 func TestCustomObjectsAPI(t *testing.T) {
-	h := newRecAPI(t)
+	h := newHarness(t)
 	typ := map[string]any{"name": "Imóveis", "icon": "pi pi-home", "primary_field": "endereco",
 		"fields": []map[string]any{{"name": "Endereço", "type": "text", "required": true}, {"name": "Quartos", "type": "number"}}}
 	if code := h.do("POST", "/custom_objects/types", h.adminToken, typ, nil); code != 404 {

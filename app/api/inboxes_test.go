@@ -8,7 +8,7 @@ import (
 )
 
 func TestInboxesAPI(t *testing.T) {
-	h := newCRMAPI(t)
+	h := newHarness(t)
 	var p problem
 	if code := h.do("POST", "/inboxes", h.agentToken, map[string]any{"name": "Mine", "channel_type": "Channel::Api"}, &p); code != 403 {
 		t.Fatalf("agent creating: %d %+v", code, p)

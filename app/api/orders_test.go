@@ -1,83 +1,12 @@
 package api
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/parleyhq/parley/app/access"
-	"github.com/parleyhq/parley/app/accounts"
-	"github.com/parleyhq/parley/app/auth"
-	"github.com/parleyhq/parley/app/catalog"
-	"github.com/parleyhq/parley/app/contacts"
-	"github.com/parleyhq/parley/app/crm"
-	"github.com/parleyhq/parley/app/notify"
-	"github.com/parleyhq/parley/app/realtime"
-	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/blob"
-	"github.com/parleyhq/parley/storage/storagetest"
-	"golang.org/x/crypto/bcrypt"
 )
 
-// recAPI is the HTTP surface of the catalog, orders and custom objects on a real store: an
-// account with its owner and an agent signed in. It reuses crmAPI's do.
-type recAPI struct {
-	*crmAPI
-	acc      *accounts.Service
-	operator access.Actor
-}
-
-func newRecAPI(t *testing.T) *recAPI {
-	t.Helper()
-	db := storagetest.Open(t, t.TempDir(), storage.Options{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	cat := catalog.New(db)
-	s := New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: realtime.New(), Blobs: blob.New(db),
-		Contacts: contacts.New(db), CRM: crm.New(crm.Deps{DB: db, Catalog: cat, Logger: quiet}), Catalog: cat, Logger: quiet})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Loja", Name: "Olga Owner", Email: "owner@example.com", Password: "correct horse"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := access.Actor{UserID: res.UserID, AccountID: res.AccountID, Role: access.Administrator}
-	ag, err := acc.AddAgent(context.Background(), admin, accounts.NewAgent{Name: "Bruno", Email: "bruno@example.com", Role: access.Agent, Password: "long enough pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &recAPI{crmAPI: &crmAPI{t: t, db: db, srv: srv, acct: res.AccountID, adminToken: res.Token, agentID: ag.ID}, acc: acc,
-		operator: access.Actor{UserID: res.UserID, Operator: true}}
-	err = db.Update(func(tx *storage.Tx) (err error) { h.agentToken, err = a.IssueSession(tx, ag.ID, "", ""); return err })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-func (h *recAPI) module(key string, on bool) {
-	h.t.Helper()
-	if _, err := h.acc.PlatformSet(context.Background(), h.operator, h.acct, accounts.PlatformUpdate{Modules: map[string]bool{key: on}}); err != nil {
-		h.t.Fatal(err)
-	}
-}
-
-func (h *recAPI) contact(name string) uint64 {
-	h.t.Helper()
-	c := &contacts.Contact{AccountID: h.acct, Name: name, CreatedAt: time.Now()}
-	if err := h.db.Update(func(tx *storage.Tx) error { return contacts.Contacts.Put(tx, c) }); err != nil {
-		h.t.Fatal(err)
-	}
-	return c.ID
-}
-
 func TestOrdersAPI(t *testing.T) {
-	h := newRecAPI(t)
+	h := newHarness(t)
 	ana := h.contact("Ana")
 	body := map[string]any{"contact_id": ana, "title": "Pedido #77", "value_cents": 4990, "source": "webhook", "external_id": "77"}
 	if code := h.do("POST", "/orders", h.adminToken, body, nil); code != 404 {
@@ -147,7 +76,7 @@ func TestOrdersAPI(t *testing.T) {
 }
 
 func TestCatalogAPI(t *testing.T) {
-	h := newRecAPI(t)
+	h := newHarness(t)
 	var p map[string]any
 	if code := h.do("POST", "/catalog/products", h.adminToken, map[string]any{"name": "Consultoria", "sku": "C-1", "price_cents": 15000}, &p); code != 201 {
 		t.Fatalf("create: %d %v", code, p)

@@ -2,25 +2,12 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-
-	"github.com/parleyhq/parley/app/access"
-	"github.com/parleyhq/parley/app/accounts"
-	"github.com/parleyhq/parley/app/auth"
-	"github.com/parleyhq/parley/app/conversations"
-	"github.com/parleyhq/parley/app/notify"
-	"github.com/parleyhq/parley/app/realtime"
-	"github.com/parleyhq/parley/app/replies"
-	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/blob"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // rpServer is a real API over a temp store with an account, its owner's token and an agent's.
@@ -35,33 +22,8 @@ type rpServer struct {
 
 func rpStart(t *testing.T) *rpServer {
 	t.Helper()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	convs := conversations.New(conversations.Deps{DB: db, Logger: log})
-	s := New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: realtime.New(), Blobs: blob.New(db),
-		Conversations: convs, Replies: replies.New(db, convs), Logger: log})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Padaria", Name: "Owner", Email: "o@example.com", Password: "long enough"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rpServer{t: t, srv: srv, base: fmt.Sprintf("/api/v1/accounts/%d", res.AccountID), owner: res.Token}
-	owner := access.Actor{UserID: res.UserID, AccountID: res.AccountID, Role: access.Administrator}
-	ag, err := acc.AddAgent(context.Background(), owner, accounts.NewAgent{Name: "Bruno", Email: "b@example.com", Role: access.Agent, Password: "long enough pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.agentID = ag.ID
-	login := r.call("POST", "/api/v1/auth/login", "", map[string]any{"email": "b@example.com", "password": "long enough pw"}, 200)
-	r.agent = login["token"].(string)
-	return r
+	h := newHarness(t)
+	return &rpServer{t: t, srv: h.srv, base: "/api/v1/accounts/" + itoa(h.acct), owner: h.adminToken, agent: h.agentToken, agentID: h.agentID}
 }
 
 // call sends JSON and checks the status; the decoded body is returned ("list" holds an array).

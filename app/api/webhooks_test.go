@@ -1,60 +1,35 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/accounts"
-	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/inboxes"
-	"github.com/parleyhq/parley/app/notify"
-	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/app/webhooks"
 	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/blob"
-	"github.com/parleyhq/parley/storage/storagetest"
-	"golang.org/x/crypto/bcrypt"
 )
 
-// whAPI is a real server with the webhooks service over a temp store: a pt-BR account with an
-// administrator and an agent, an API inbox, and a receiver that records what it is sent.
+// whAPI is the harness with a pt-BR account, an API inbox, and a receiver that records what it
+// is sent.
 type whAPI struct {
-	t                      *testing.T
-	db                     *storage.DB
-	srv                    *httptest.Server
-	hooks                  *webhooks.Service
-	convs                  *conversations.Service
-	acct, inbox            uint64
-	adminToken, agentToken string
-	recvURL                string
-	mu                     sync.Mutex
-	received               []string
+	*harness
+	inbox    uint64
+	recvURL  string
+	mu       sync.Mutex
+	received []string
 }
 
 func newWebhooksAPI(t *testing.T) *whAPI {
 	t.Helper()
-	db := storagetest.Open(t, t.TempDir(), storage.Options{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	convs := conversations.New(conversations.Deps{DB: db, Logger: quiet})
-	hooks := webhooks.New(webhooks.Deps{DB: db, Conversations: convs, Logger: quiet})
-	s := New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: realtime.New(), Blobs: blob.New(db),
-		Contacts: contacts.New(db), Inboxes: inboxes.New(db), Conversations: convs, Webhooks: hooks, Logger: quiet})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	h := &whAPI{t: t, db: db, srv: srv, hooks: hooks, convs: convs}
+	h := &whAPI{harness: newHarness(t, withAccount(func(in *accounts.SetupInput) { in.AccountName, in.Language = "Padaria", "pt-BR" }))}
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		h.mu.Lock()
@@ -63,57 +38,13 @@ func newWebhooksAPI(t *testing.T) *whAPI {
 	}))
 	t.Cleanup(recv.Close)
 	h.recvURL = recv.URL
-	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Padaria", Name: "Olga Owner", Email: "owner@example.com",
-		Password: "correct horse", TimeZone: "America/Sao_Paulo", Language: "pt-BR"})
-	if err != nil {
+	in := &inboxes.Inbox{AccountID: h.acct, Name: "API", ChannelType: inboxes.ChannelAPI, Enabled: true,
+		Channel: map[string]any{inboxes.KeyWebhookURL: recv.URL + "/inbox"}}
+	if err := h.db.Update(func(tx *storage.Tx) error { return inboxes.Inboxes.Put(tx, in) }); err != nil {
 		t.Fatal(err)
 	}
-	h.acct, h.adminToken = res.AccountID, res.Token
-	admin := access.Actor{UserID: res.UserID, AccountID: res.AccountID, Role: access.Administrator}
-	ag, err := acc.AddAgent(context.Background(), admin, accounts.NewAgent{Name: "Bruno", Email: "bruno@example.com", Role: access.Agent, Password: "long enough pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *storage.Tx) (err error) {
-		if h.agentToken, err = a.IssueSession(tx, ag.ID, "", ""); err != nil {
-			return err
-		}
-		in := &inboxes.Inbox{AccountID: res.AccountID, Name: "API", ChannelType: inboxes.ChannelAPI, Enabled: true,
-			Channel: map[string]any{inboxes.KeyWebhookURL: recv.URL + "/inbox"}}
-		err = inboxes.Inboxes.Put(tx, in)
-		h.inbox = in.ID
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.inbox = in.ID
 	return h
-}
-
-func (h *whAPI) call(method, path, token string, body any, out any) (int, string) {
-	h.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, h.srv.URL+"/api/v1/accounts/"+itoa(h.acct)+path, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			h.t.Fatalf("%s %s: %v in %s", method, path, err, raw)
-		}
-	}
-	return res.StatusCode, string(raw)
 }
 
 // deliverAll feeds the change feed to the consumer and posts what is due.

@@ -9,46 +9,29 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/textproto"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/parleyhq/parley/app/access"
-	"github.com/parleyhq/parley/app/accounts"
-	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/channels/client"
 	"github.com/parleyhq/parley/app/channels/widget"
-	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/inboxes"
-	"github.com/parleyhq/parley/app/notify"
-	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/blob"
-	"github.com/parleyhq/parley/storage/search"
-	"github.com/parleyhq/parley/storage/storagetest"
-	"golang.org/x/crypto/bcrypt"
 )
 
-// wgAPI is the website channel on a real store: an account whose owner and one agent (Bruno,
-// who works the website inbox) are signed in, the client API's service for visitors, and the
-// widget service fed from the change feed by push().
+// wgAPI is the website channel on the harness: the owner and one agent (Bruno, who works the
+// website inbox) are signed in, the client API's service serves visitors, and the widget
+// service is fed from the change feed by push().
 type wgAPI struct {
-	*crmAPI
-	server *Server
-	convs  *conversations.Service
+	*harness
 	client *client.Service
 	widget *widget.Service
-	hub    *realtime.Hub
-	admin  access.Actor
 	now    time.Time
 	feed   uint64
 
@@ -64,44 +47,13 @@ var widgetUI = fstest.MapFS{
 
 func wgStart(t *testing.T) *wgAPI {
 	t.Helper()
-	dir := t.TempDir()
-	db := storagetest.Open(t, dir, storage.Options{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ix, err := search.Open(db, filepath.Join(dir, "index"), append(contacts.SearchTypes(), conversations.SearchTypes()...), search.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	cs := contacts.New(db)
-	cs.SetSearch(ix)
-	blobs := blob.New(db)
-	convs := conversations.New(conversations.Deps{DB: db, Blobs: blobs, Search: ix, Logger: quiet})
-	hub := realtime.New()
-	cl := client.New(client.Deps{DB: db, Blobs: blobs, Conversations: convs, Logger: quiet})
-	h := &wgAPI{convs: convs, client: cl, hub: hub, now: time.Date(2025, 6, 4, 15, 0, 0, 0, time.UTC)} // a Wednesday, noon in São Paulo
-	wg := widget.New(widget.Deps{DB: db, Client: cl, Conversations: convs, Hub: hub, Logger: quiet, Now: func() time.Time { return h.now }})
-	ibx := inboxes.New(db)
-	s := New(Deps{DB: db, Auth: a, Accounts: acc, Notify: notify.New(db), Hub: hub, Blobs: blobs, Contacts: cs, Inboxes: ibx,
-		Conversations: convs, Client: cl, Widget: wg, UI: widgetUI, Logger: quiet})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	t.Cleanup(wg.Close)
-	res, err := acc.Setup(context.Background(), accounts.SetupInput{AccountName: "Loja", Name: "Olga Owner", Email: "owner@example.com", Password: "correct horse", TimeZone: "America/Sao_Paulo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.admin = access.Actor{UserID: res.UserID, AccountID: res.AccountID, Role: access.Administrator, UserName: "Olga Owner"}
-	ag, err := acc.AddAgent(context.Background(), h.admin, accounts.NewAgent{Name: "Bruno Lima", Email: "bruno@example.com", Role: access.Agent, Password: "long enough pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.crmAPI = &crmAPI{t: t, db: db, ix: ix, srv: srv, inboxes: ibx, acct: res.AccountID, adminToken: res.Token, agentID: ag.ID}
-	h.server, h.widget = s, wg
-	if err := db.Update(func(tx *storage.Tx) (err error) { h.agentToken, err = a.IssueSession(tx, ag.ID, "", ""); return err }); err != nil {
-		t.Fatal(err)
-	}
+	h := &wgAPI{now: time.Date(2025, 6, 4, 15, 0, 0, 0, time.UTC)} // a Wednesday, noon in São Paulo
+	h.harness = newHarness(t, withDeps(func(hs *harness, d *Deps) {
+		h.client = client.New(client.Deps{DB: hs.db, Blobs: hs.blobs, Conversations: hs.convs, Logger: hs.log})
+		h.widget = widget.New(widget.Deps{DB: hs.db, Client: h.client, Conversations: hs.convs, Hub: hs.hub, Logger: hs.log, Now: func() time.Time { return h.now }})
+		d.Client, d.Widget, d.UI = h.client, h.widget, widgetUI
+	}))
+	t.Cleanup(h.widget.Close) // before the server closes: it ends the widget's streams
 	return h
 }
 
@@ -441,7 +393,7 @@ func TestWidgetPresence(t *testing.T) {
 	}
 	// Olga (not working the inbox) having a window open changes nothing.
 	h.hub.Unsubscribe(win)
-	olga := h.hub.Subscribe(h.admin.UserID, []uint64{h.acct})
+	olga := h.hub.Subscribe(h.owner.UserID, []uint64{h.acct})
 	defer h.hub.Unsubscribe(olga)
 	if online().Online {
 		t.Fatal("online through someone who does not work the inbox")
@@ -575,7 +527,7 @@ func TestWidgetRealtime(t *testing.T) {
 	}
 
 	// An agent types a note, types a reply, writes a note, replies; Bea gets an answer too.
-	agent := h.admin
+	agent := h.owner
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
