@@ -155,6 +155,8 @@ export default {
       currency: 'Currency',
       require2fa: 'Require two-factor authentication for everyone',
       require2faHint: 'People without 2FA will be asked to set it up before they can work.',
+      ownerPrivacy: 'Owner-based privacy',
+      ownerPrivacyHint: 'Agents see only the contacts, deals and orders they own, plus unowned ones; administrators still see everything.',
       plan: 'Plan',
       maxAgents: 'Up to {count} agents',
       createdAt: 'Created on {date}',

@@ -154,6 +154,8 @@ export default {
       currency: 'Moeda',
       require2fa: 'Exigir autenticação de dois fatores de todos',
       require2faHint: 'Quem não tiver 2FA precisará configurá-la antes de trabalhar.',
+      ownerPrivacy: 'Privacidade por responsável',
+      ownerPrivacyHint: 'Agentes veem só os contatos, negócios e pedidos de que são responsáveis, além dos sem responsável; administradores continuam vendo tudo.',
       plan: 'Plano',
       maxAgents: 'Até {count} agentes',
       createdAt: 'Criada em {date}',

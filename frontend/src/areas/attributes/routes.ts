@@ -3,7 +3,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 
 export const attributeRoutes: RouteRecordRaw[] = [
-  { path: 'attributes', name: 'settings-attributes', component: () => import('@/areas/modules/NotFound.vue'), meta: { admin: true } },
+  { path: 'attributes', name: 'settings-attributes', component: () => import('./AttributesSettings.vue'), meta: { admin: true } },
 ]
 
 /** The settings menu entry. */
