@@ -1,7 +1,8 @@
-// Routes of the crm module. Owned by the crm area (CONTRACT: the area's work replaces the
-// placeholder page and adds its detail routes).
+// Routes of the crm module: the board, a deal's page and the pipeline editor.
 import type { RouteRecordRaw } from 'vue-router'
 
 export const crmRoutes: RouteRecordRaw[] = [
-  { path: 'crm', name: 'module-crm', component: () => import('@/areas/modules/ComingSoon.vue'), meta: { module: 'crm' } },
+  { path: 'crm', name: 'module-crm', component: () => import('./BoardPage.vue'), meta: { module: 'crm' } },
+  { path: 'crm/deals/:id(\\d+)', name: 'crm-deal', component: () => import('./DealPage.vue'), meta: { module: 'crm' } },
+  { path: 'crm/pipelines', name: 'crm-pipelines', component: () => import('./PipelinesPage.vue'), meta: { module: 'crm' } },
 ]
