@@ -1,7 +1,7 @@
-// Routes of the companies module. Owned by the companies area (CONTRACT: the area's work replaces the
-// placeholder page and adds its detail routes).
+// Routes of the companies module: the list and one company's page.
 import type { RouteRecordRaw } from 'vue-router'
 
 export const companyRoutes: RouteRecordRaw[] = [
-  { path: 'companies', name: 'module-companies', component: () => import('@/areas/modules/ComingSoon.vue'), meta: { module: 'companies' } },
+  { path: 'companies', name: 'module-companies', component: () => import('./CompaniesPage.vue'), meta: { module: 'companies' } },
+  { path: 'companies/:id(\\d+)', name: 'company', component: () => import('./CompanyPage.vue'), meta: { module: 'companies' } },
 ]

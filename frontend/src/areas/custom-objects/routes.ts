@@ -1,7 +1,7 @@
-// Routes of the custom_objects module. Owned by the custom-objects area (CONTRACT: the area's work replaces the
-// placeholder page and adds its detail routes).
+// Routes of the custom_objects module: one page (types, records, record drawer); ?type= and
+// ?record= select what it opens.
 import type { RouteRecordRaw } from 'vue-router'
 
 export const customObjectRoutes: RouteRecordRaw[] = [
-  { path: 'custom-objects', name: 'module-custom_objects', component: () => import('@/areas/modules/ComingSoon.vue'), meta: { module: 'custom_objects' } },
+  { path: 'custom-objects', name: 'module-custom_objects', component: () => import('./CustomObjectsPage.vue'), meta: { module: 'custom_objects' } },
 ]

@@ -1,7 +1,6 @@
-// Routes of the orders module. Owned by the orders area (CONTRACT: the area's work replaces the
-// placeholder page and adds its detail routes).
+// Routes of the orders module: the registry list (orders open in a dialog, no page of their own).
 import type { RouteRecordRaw } from 'vue-router'
 
 export const orderRoutes: RouteRecordRaw[] = [
-  { path: 'orders', name: 'module-orders', component: () => import('@/areas/modules/ComingSoon.vue'), meta: { module: 'orders' } },
+  { path: 'orders', name: 'module-orders', component: () => import('./OrdersPage.vue'), meta: { module: 'orders' } },
 ]
