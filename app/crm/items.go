@@ -256,9 +256,19 @@ func (s *Service) AddLineItem(ctx context.Context, actor access.Actor, dealID ui
 		if d.Counters.LineItems >= MaxLineItems {
 			return apperr.Field("line_items", fmt.Sprintf("a deal holds at most %d lines", MaxLineItems))
 		}
+		// A new line goes after the last one; the count is not enough once a line in the middle
+		// was deleted (two lines would share a place and their order would be arbitrary).
+		items, err := dealItems(tx, d.AccountID, d.ID)
+		if err != nil {
+			return err
+		}
+		next := 0
+		if n := len(items); n > 0 {
+			next = items[n-1].Position + 1
+		}
 		now := time.Now().UTC()
 		l := &LineItem{AccountID: d.AccountID, DealID: d.ID, QuantityMilli: 1000, DiscountType: DiscountNone,
-			Position: d.Counters.LineItems, CreatedAt: now, UpdatedAt: now}
+			Position: next, CreatedAt: now, UpdatedAt: now}
 		var fe apperr.Fields
 		currency, field := "", "currency"
 		if in.ProductID != 0 {

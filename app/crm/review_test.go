@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/app/access"
@@ -180,5 +181,37 @@ func TestOpenDealFilterRespectsPrivacy(t *testing.T) {
 	}
 	if n := count(e.admin); n != 1 {
 		t.Fatalf("privacy on: the admin still sees their deal, got %d", n)
+	}
+}
+
+// A line added after one in the middle was deleted goes last, never beside another line.
+func TestLineItemAfterDeleteGoesLast(t *testing.T) {
+	e := newODEnv(t)
+	p, err := e.svc.CreatePipeline(odCtx, e.admin, crm.PipelineInput{Template: "services"})
+	e.must(err)
+	d, err := e.svc.CreateDeal(odCtx, e.admin, crm.DealInput{PipelineID: p.ID, Title: odPtr("Obra")})
+	e.must(err)
+	var ids []uint64
+	for _, name := range []string{"a", "b", "c"} {
+		l, err := e.svc.AddLineItem(odCtx, e.admin, d.ID, crm.LineItemInput{Name: odPtr(name), UnitPriceCents: odPtr(int64(100))})
+		e.must(err)
+		ids = append(ids, l.ID)
+	}
+	e.must(e.svc.DeleteLineItem(odCtx, e.admin, d.ID, ids[0]))
+	_, err = e.svc.AddLineItem(odCtx, e.admin, d.ID, crm.LineItemInput{Name: odPtr("d"), UnitPriceCents: odPtr(int64(100))})
+	e.must(err)
+	lines, err := e.svc.LineItems(odCtx, e.admin, d.ID)
+	e.must(err)
+	var got []string
+	seen := map[int]bool{}
+	for _, l := range lines {
+		got = append(got, l.Name)
+		if seen[l.Position] {
+			t.Fatalf("two lines share position %d: %+v", l.Position, lines)
+		}
+		seen[l.Position] = true
+	}
+	if strings.Join(got, "") != "bcd" {
+		t.Fatalf("order %v, want b c d", got)
 	}
 }
