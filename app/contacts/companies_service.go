@@ -47,8 +47,25 @@ type CompanyInput struct {
 	CustomAttributes map[string]any `json:"custom_attributes,omitempty"`
 }
 
-func companyView(tx *storage.Tx, c *Company) (CompanyView, error) {
-	n, err := Contacts.Count(tx, c.AccountID, storage.Query{Index: "company", Prefix: storage.Uint(c.ID)})
+// companyView shapes c for actor; under owner privacy its contact count is of the contacts the
+// actor may see, as the company's contact list shows them.
+func companyView(tx *storage.Tx, actor access.Actor, c *Company) (CompanyView, error) {
+	scope, err := ScopeOf(tx, actor)
+	if err != nil {
+		return CompanyView{}, err
+	}
+	q := storage.Query{Index: "company", Prefix: storage.Uint(c.ID)}
+	var n int
+	if scope.All() {
+		n, err = Contacts.Count(tx, c.AccountID, q)
+	} else {
+		err = Contacts.Each(tx, c.AccountID, q, func(ct *Contact) bool {
+			if scope.Sees(ct.OwnerID) {
+				n++
+			}
+			return true
+		})
+	}
 	v := CompanyView{ID: c.ID, Name: c.Name, Domain: c.Domain, Description: c.Description,
 		CustomAttributes: c.CustomAttributes, ContactsCount: n, CreatedAt: c.CreatedAt.Unix(), UpdatedAt: c.UpdatedAt.Unix()}
 	if v.CustomAttributes == nil {
@@ -181,7 +198,7 @@ func (s *Service) CreateCompany(ctx context.Context, actor access.Actor, in Comp
 			return err
 		}
 		var err error
-		if out, err = companyView(tx, c); err != nil {
+		if out, err = companyView(tx, actor, c); err != nil {
 			return err
 		}
 		return emitCompany(tx, EventCompanyCreated, c, actor.UserID)
@@ -203,7 +220,7 @@ func (s *Service) GetCompany(ctx context.Context, actor access.Actor, id uint64)
 		if err != nil {
 			return err
 		}
-		out, err = companyView(tx, c)
+		out, err = companyView(tx, actor, c)
 		return err
 	})
 	if err != nil {
@@ -241,7 +258,7 @@ func (s *Service) UpdateCompany(ctx context.Context, actor access.Actor, id uint
 				return err
 			}
 		}
-		if out, err = companyView(tx, c); err != nil {
+		if out, err = companyView(tx, actor, c); err != nil {
 			return err
 		}
 		return emitCompany(tx, EventCompanyUpdated, c, actor.UserID)
@@ -346,7 +363,7 @@ func (s *Service) ListCompanies(ctx context.Context, actor access.Actor, page in
 				skip--
 				return true
 			}
-			v, err := companyView(tx, c)
+			v, err := companyView(tx, actor, c)
 			if err != nil {
 				ferr = err
 				return false
@@ -392,7 +409,7 @@ func (s *Service) SearchCompanies(ctx context.Context, actor access.Actor, q str
 			if err != nil {
 				continue // the index may lag a deletion by a moment
 			}
-			v, err := companyView(tx, c)
+			v, err := companyView(tx, actor, c)
 			if err != nil {
 				return err
 			}
@@ -480,7 +497,7 @@ func (s *Service) LinkContacts(ctx context.Context, actor access.Actor, id uint6
 				return err
 			}
 		}
-		out, err = companyView(tx, co)
+		out, err = companyView(tx, actor, co)
 		return err
 	})
 	if err != nil {
@@ -582,7 +599,7 @@ func (s *Service) MergeCompanies(ctx context.Context, actor access.Actor, id, me
 		if err := putCompany(tx, base); err != nil {
 			return err
 		}
-		if out, err = companyView(tx, base); err != nil {
+		if out, err = companyView(tx, actor, base); err != nil {
 			return err
 		}
 		return emitCompany(tx, EventCompanyUpdated, base, actor.UserID)

@@ -209,3 +209,50 @@ func TestCompanyListSearchAndAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Under owner privacy a company's contact count is of the contacts the agent may see, the same
+// ones its contact list shows: a count that includes hidden contacts would reveal them.
+func TestCompanyCountRespectsPrivacy(t *testing.T) {
+	e := newImpEnv(t)
+	co := e.company("Acme", "acme.com")
+	mine, theirs, nobody := e.contact("Minha"), e.contact("Deles"), e.contact("Ninguém")
+	const me, other = 901, 902
+	err := e.db.Update(func(tx *storage.Tx) error {
+		for id, owner := range map[uint64]uint64{mine: me, theirs: other, nobody: 0} {
+			c, err := contacts.Contacts.Get(tx, e.acct, id)
+			if err != nil {
+				return err
+			}
+			c.OwnerID = owner
+			if err := contacts.Contacts.Put(tx, c); err != nil {
+				return err
+			}
+		}
+		a, err := accounts.Accounts.Get(tx, 0, e.acct)
+		if err != nil {
+			return err
+		}
+		a.OwnerPrivacy = true
+		return accounts.Accounts.Put(tx, a)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.LinkContacts(ctx, e.admin, co.ID, []uint64{mine, theirs, nobody}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(actor access.Actor) int {
+		t.Helper()
+		v, err := e.svc.GetCompany(ctx, actor, co.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.ContactsCount
+	}
+	if n := count(e.admin); n != 3 {
+		t.Fatalf("admin sees %d contacts, want 3", n)
+	}
+	if n := count(e.agent(me)); n != 2 {
+		t.Fatalf("agent sees %d contacts, want 2 (own and unowned)", n)
+	}
+}
