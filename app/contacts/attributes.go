@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -183,6 +184,23 @@ func (d *AttributeDefinition) normalize(v any) (any, string) {
 
 // scalarText is the text of a string, number or bool (CSV and forms send everything as text,
 // API clients send JSON types).
+// AttributeText is custom attribute values as one text for the search index (contacts,
+// companies and deals): scalar values only, in key order so a document is stable.
+func AttributeText(values map[string]any) string {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if t, ok := scalarText(values[k]); ok && t != "" {
+			parts = append(parts, t)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
 func scalarText(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:

@@ -613,44 +613,13 @@ func (s *Service) MergeCompanies(ctx context.Context, actor access.Actor, id, me
 // CompanySearchTypes are the company documents of the search index: name, domain,
 // description and the text of custom attributes.
 func CompanySearchTypes() []search.DocType {
-	return []search.DocType{{
-		Name:   CompanyDocType,
-		Entity: Companies.Name(),
-		Load: func(tx *storage.Tx, account, id uint64) (map[string]any, bool, error) {
-			c, err := Companies.Get(tx, account, id)
-			if apperr.Is(err, apperr.NotFound) {
-				return nil, false, nil
-			}
-			if err != nil {
-				return nil, false, err
-			}
-			return companyDoc(c), true, nil
-		},
-		Each: func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
-			return Companies.EachAccount(tx, func(account uint64, c *Company) error {
-				return fn(account, c.ID, companyDoc(c))
-			})
-		},
-		Fields: []search.Field{
-			{Name: "name", Kind: search.Text, Store: true},
-			{Name: "domain", Kind: search.Text},
-			{Name: "description", Kind: search.Text},
-			{Name: "attributes", Kind: search.Text},
-		},
-	}}
-}
-
-func companyDoc(c *Company) map[string]any {
-	keys := make([]string, 0, len(c.CustomAttributes))
-	for k := range c.CustomAttributes {
-		keys = append(keys, k)
+	doc := func(_ *storage.Tx, c *Company) (map[string]any, bool) {
+		return map[string]any{"name": c.Name, "domain": c.Domain, "description": c.Description, "attributes": AttributeText(c.CustomAttributes)}, true
 	}
-	sort.Strings(keys)
-	var attrs []string
-	for _, k := range keys {
-		if v, ok := c.CustomAttributes[k].(string); ok {
-			attrs = append(attrs, v)
-		}
-	}
-	return map[string]any{"name": c.Name, "domain": c.Domain, "description": c.Description, "attributes": strings.Join(attrs, " ")}
+	return []search.DocType{search.CollectionType(CompanyDocType, Companies, func(c *Company) uint64 { return c.ID }, doc,
+		search.Field{Name: "name", Kind: search.Text, Store: true},
+		search.Field{Name: "domain", Kind: search.Text},
+		search.Field{Name: "description", Kind: search.Text},
+		search.Field{Name: "attributes", Kind: search.Text},
+	)}
 }

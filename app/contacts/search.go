@@ -2,7 +2,6 @@ package contacts
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/parleyhq/parley/app/access"
@@ -18,53 +17,23 @@ const DocType = "contact"
 // identifier and company as text, so the last word typed matches as a prefix ("+55 11 98" or
 // "5511 98" both find +5511987654321 through its digits).
 func SearchTypes() []search.DocType {
-	return []search.DocType{{
-		Name:   DocType,
-		Entity: Contacts.Name(),
-		Load: func(tx *storage.Tx, account, id uint64) (map[string]any, bool, error) {
-			c, err := Contacts.Get(tx, account, id)
-			if apperr.Is(err, apperr.NotFound) {
-				return nil, false, nil
-			}
-			if err != nil {
-				return nil, false, err
-			}
-			return contactDoc(c), true, nil
-		},
-		Each: func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
-			return Contacts.EachAccount(tx, func(account uint64, c *Contact) error {
-				return fn(account, c.ID, contactDoc(c))
-			})
-		},
-		Fields: []search.Field{
-			{Name: "name", Kind: search.Text, Store: true},
-			{Name: "email", Kind: search.Text},
-			{Name: "phone", Kind: search.Text},
-			{Name: "identifier", Kind: search.Text},
-			{Name: "company", Kind: search.Text},
-			{Name: "tags", Kind: search.Text},
-			{Name: "attributes", Kind: search.Text},
-		},
-	}}
+	doc := func(_ *storage.Tx, c *Contact) (map[string]any, bool) { return contactDoc(c), true }
+	return []search.DocType{search.CollectionType(DocType, Contacts, func(c *Contact) uint64 { return c.ID }, doc,
+		search.Field{Name: "name", Kind: search.Text, Store: true},
+		search.Field{Name: "email", Kind: search.Text},
+		search.Field{Name: "phone", Kind: search.Text},
+		search.Field{Name: "identifier", Kind: search.Text},
+		search.Field{Name: "company", Kind: search.Text},
+		search.Field{Name: "tags", Kind: search.Text},
+		search.Field{Name: "attributes", Kind: search.Text},
+	)}
 }
 
 func contactDoc(c *Contact) map[string]any {
-	// Attribute values are indexed as text, keys in order so a document is stable.
-	keys := make([]string, 0, len(c.CustomAttributes))
-	for k := range c.CustomAttributes {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	attrs := make([]string, 0, len(keys))
-	for _, k := range keys {
-		if t, ok := scalarText(c.CustomAttributes[k]); ok && t != "" {
-			attrs = append(attrs, t)
-		}
-	}
 	return map[string]any{
 		"name": c.Name, "email": c.Email, "phone": strings.TrimPrefix(c.Phone, "+"),
 		"identifier": c.Identifier, "company": c.Company,
-		"tags": strings.Join(c.Tags, " "), "attributes": strings.Join(attrs, " "),
+		"tags": strings.Join(c.Tags, " "), "attributes": AttributeText(c.CustomAttributes),
 	}
 }
 

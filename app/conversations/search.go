@@ -49,65 +49,25 @@ func messageDoc(m *Message) (map[string]any, bool) {
 // SearchTypes are the conversation and message documents of the search index. Activity lines
 // are never indexed; private notes are (the team may search them; contacts never search).
 func SearchTypes() []search.DocType {
+	conversation := func(tx *storage.Tx, c *Conversation) (map[string]any, bool) { return conversationDoc(tx, c), true }
+	message := func(_ *storage.Tx, m *Message) (map[string]any, bool) { return messageDoc(m) }
 	return []search.DocType{
-		{
-			Name:   "conversation",
-			Entity: Conversations.Name(),
-			Load: func(tx *storage.Tx, account, id uint64) (map[string]any, bool, error) {
-				c, err := Conversations.Get(tx, account, id)
-				if apperr.Is(err, apperr.NotFound) {
-					return nil, false, nil
-				}
-				if err != nil {
-					return nil, false, err
-				}
-				return conversationDoc(tx, c), true, nil
-			},
-			Each: func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
-				return Conversations.EachAccount(tx, func(account uint64, c *Conversation) error {
-					return fn(account, c.ID, conversationDoc(tx, c))
-				})
-			},
-			Fields: []search.Field{
-				{Name: "display_id", Kind: search.Keyword},
-				{Name: "number", Kind: search.Text},
-				{Name: "contact_name", Kind: search.Text},
-				{Name: "contact_email", Kind: search.Text},
-				{Name: "contact_phone", Kind: search.Text},
-				{Name: "labels", Kind: search.Keyword},
-				{Name: "status", Kind: search.Keyword},
-				{Name: "inbox_id", Kind: search.Keyword},
-				{Name: "last_activity_at", Kind: search.Date},
-			},
-		},
-		{
-			Name:   "message",
-			Entity: Messages.Name(),
-			Load: func(tx *storage.Tx, account, id uint64) (map[string]any, bool, error) {
-				m, err := Messages.Get(tx, account, id)
-				if apperr.Is(err, apperr.NotFound) {
-					return nil, false, nil
-				}
-				if err != nil {
-					return nil, false, err
-				}
-				doc, ok := messageDoc(m)
-				return doc, ok, nil
-			},
-			Each: func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
-				return Messages.EachAccount(tx, func(account uint64, m *Message) error {
-					if doc, ok := messageDoc(m); ok {
-						return fn(account, m.ID, doc)
-					}
-					return nil
-				})
-			},
-			Fields: []search.Field{
-				{Name: "content", Kind: search.Text, Store: true},
-				{Name: "conversation_id", Kind: search.Keyword},
-				{Name: "created_at", Kind: search.Date},
-			},
-		},
+		search.CollectionType("conversation", Conversations, func(c *Conversation) uint64 { return c.ID }, conversation,
+			search.Field{Name: "display_id", Kind: search.Keyword},
+			search.Field{Name: "number", Kind: search.Text},
+			search.Field{Name: "contact_name", Kind: search.Text},
+			search.Field{Name: "contact_email", Kind: search.Text},
+			search.Field{Name: "contact_phone", Kind: search.Text},
+			search.Field{Name: "labels", Kind: search.Keyword},
+			search.Field{Name: "status", Kind: search.Keyword},
+			search.Field{Name: "inbox_id", Kind: search.Keyword},
+			search.Field{Name: "last_activity_at", Kind: search.Date},
+		),
+		search.CollectionType("message", Messages, func(m *Message) uint64 { return m.ID }, message,
+			search.Field{Name: "content", Kind: search.Text, Store: true},
+			search.Field{Name: "conversation_id", Kind: search.Keyword},
+			search.Field{Name: "created_at", Kind: search.Date},
+		),
 	}
 }
 

@@ -2,9 +2,6 @@ package crm
 
 import (
 	"context"
-	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/contacts"
@@ -30,21 +27,7 @@ func dealDoc(tx *storage.Tx, d *Deal) map[string]any {
 			doc["company"] = c.Name
 		}
 	}
-	var attrs []string
-	keys := make([]string, 0, len(d.CustomAttributes))
-	for k := range d.CustomAttributes {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		switch v := d.CustomAttributes[k].(type) {
-		case string:
-			attrs = append(attrs, v)
-		case float64, int64, int:
-			attrs = append(attrs, fmt.Sprint(v))
-		}
-	}
-	doc["attributes"] = strings.Join(attrs, " ")
+	doc["attributes"] = contacts.AttributeText(d.CustomAttributes)
 	return doc
 }
 
@@ -52,32 +35,14 @@ func dealDoc(tx *storage.Tx, d *Deal) map[string]any {
 // custom attribute text. A deal is re-indexed when it changes (its contact's or company's
 // later rename reaches the index with the deal's next change or a rebuild).
 func searchTypes() []search.DocType {
-	return []search.DocType{{
-		Name:   DealDocType,
-		Entity: Deals.Name(),
-		Load: func(tx *storage.Tx, account, id uint64) (map[string]any, bool, error) {
-			d, err := Deals.Get(tx, account, id)
-			if apperr.Is(err, apperr.NotFound) {
-				return nil, false, nil
-			}
-			if err != nil {
-				return nil, false, err
-			}
-			return dealDoc(tx, d), true, nil
-		},
-		Each: func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
-			return Deals.EachAccount(tx, func(account uint64, d *Deal) error {
-				return fn(account, d.ID, dealDoc(tx, d))
-			})
-		},
-		Fields: []search.Field{
-			{Name: "title", Kind: search.Text, Store: true},
-			{Name: "contact", Kind: search.Text},
-			{Name: "company", Kind: search.Text},
-			{Name: "reason", Kind: search.Text},
-			{Name: "attributes", Kind: search.Text},
-		},
-	}}
+	doc := func(tx *storage.Tx, d *Deal) (map[string]any, bool) { return dealDoc(tx, d), true }
+	return []search.DocType{search.CollectionType(DealDocType, Deals, func(d *Deal) uint64 { return d.ID }, doc,
+		search.Field{Name: "title", Kind: search.Text, Store: true},
+		search.Field{Name: "contact", Kind: search.Text},
+		search.Field{Name: "company", Kind: search.Text},
+		search.Field{Name: "reason", Kind: search.Text},
+		search.Field{Name: "attributes", Kind: search.Text},
+	)}
 }
 
 // searchDeals returns the ids of the account's deals matching q, best first (at most
