@@ -30,10 +30,12 @@ import (
 	"github.com/parleyhq/parley/app/crm"
 	"github.com/parleyhq/parley/app/events"
 	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/mail"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/app/replies"
 	"github.com/parleyhq/parley/app/scheduler"
+	"github.com/parleyhq/parley/app/tasks"
 	"github.com/parleyhq/parley/app/webhooks"
 	"github.com/parleyhq/parley/frontend"
 	"github.com/parleyhq/parley/storage"
@@ -120,6 +122,8 @@ type App struct {
 	Contacts      *contacts.Service
 	CRM           *crm.Service
 	Catalog       *catalog.Service
+	Tasks         *tasks.Service
+	Mail          *mail.Service
 	Inboxes       *inboxes.Service
 	Conversations *conversations.Service
 	Replies       *replies.Service
@@ -145,6 +149,7 @@ type App struct {
 // migrations is the append-only schema history; never edit or reorder an entry.
 var migrations = []storage.Migration{
 	{Name: "initial schema", Up: func(tx *storage.Tx) error { return nil }},
+	{Name: "manual actions become tasks", Up: tasks.MigrateManualActions},
 }
 
 // searchTypes are the document types the areas register with the search index.
@@ -192,6 +197,8 @@ func New(cfg Config) (*App, error) {
 	a.Catalog = catalog.New(db)
 	a.CRM = crm.New(crm.Deps{DB: db, Blobs: a.Blobs, Catalog: a.Catalog, Logger: log})
 	a.CRM.SetSearch(a.Search)
+	a.Tasks = tasks.New(tasks.Deps{DB: db, Jobs: a.Jobs, Logger: log})
+	a.Mail = mail.New(mail.Deps{DB: db})
 	a.Contacts.AddLinker(a.Conversations)
 	a.Contacts.AddLinker(a.CRM)
 	a.CRM.RegisterCriteria(a.Contacts)
@@ -214,7 +221,7 @@ func New(cfg Config) (*App, error) {
 	a.server = api.New(api.Deps{
 		DB: db, Auth: a.Auth, Accounts: a.Accounts, Notify: a.Notify, Hub: a.Hub, Blobs: a.Blobs,
 		Contacts: a.Contacts, Inboxes: a.Inboxes, Conversations: a.Conversations, Replies: a.Replies,
-		CRM: a.CRM, Catalog: a.Catalog,
+		CRM: a.CRM, Catalog: a.Catalog, Tasks: a.Tasks, Mail: a.Mail,
 		Webhooks: a.Webhooks, Client: a.Client, Widget: a.Widget, PublicURL: cfg.PublicURL, Addr: cfg.Addr,
 		Version: cfg.Version, UI: ui, Demo: a.demoAccount, OnDesktopUser: a.setDesktopUser, Logger: log,
 	})

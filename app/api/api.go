@@ -30,9 +30,11 @@ import (
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/crm"
 	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/mail"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/app/replies"
+	"github.com/parleyhq/parley/app/tasks"
 	"github.com/parleyhq/parley/app/webhooks"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/blob"
@@ -54,6 +56,10 @@ type Deps struct {
 	// The CRM: pipelines, deals, orders, custom objects, and the catalog line items pick from.
 	CRM     *crm.Service
 	Catalog *catalog.Service
+	// Tasks: lists, tasks, reminders, recurrence, SLA, templates and the manual actions queue.
+	Tasks *tasks.Service
+	// Mail sends the installation's own email; its SMTP settings are the operator's.
+	Mail *mail.Service
 	// The outside world: webhooks, the public client API and the website widget.
 	Webhooks *webhooks.Service
 	Client   *client.Service
@@ -173,6 +179,10 @@ func New(d Deps) *Server {
 	s.registerOrders()
 	s.registerCustomObjects()
 	s.registerCatalog()
+	s.registerTasks()
+	s.registerTaskReminders()
+	s.registerTaskSettings()
+	s.registerMail()
 	s.registerInboxes()
 	s.registerConversations()
 	s.registerConversationSettings()

@@ -22,10 +22,12 @@ import (
 	"github.com/parleyhq/parley/app/conversations"
 	"github.com/parleyhq/parley/app/crm"
 	"github.com/parleyhq/parley/app/inboxes"
+	"github.com/parleyhq/parley/app/mail"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/realtime"
 	"github.com/parleyhq/parley/app/replies"
 	"github.com/parleyhq/parley/app/scheduler"
+	"github.com/parleyhq/parley/app/tasks"
 	"github.com/parleyhq/parley/app/webhooks"
 	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/blob"
@@ -59,6 +61,8 @@ type harness struct {
 	catalog  *catalog.Service
 	crm      *crm.Service
 	hooks    *webhooks.Service
+	tasks    *tasks.Service
+	mail     *mail.Service
 
 	acct       uint64
 	owner      access.Actor // the account's owner, an administrator
@@ -138,6 +142,8 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h.inboxes.InUse = conversations.InboxConversations
 	h.replies = replies.New(db, h.convs)
 	h.hub.SetFilter(h.convs.RealtimeFilter)
+	h.tasks = tasks.New(tasks.Deps{DB: db, Jobs: h.jobs, Logger: quiet})
+	h.mail = mail.New(mail.Deps{DB: db})
 	h.hooks = webhooks.New(webhooks.Deps{DB: db, Notify: h.notify, Conversations: h.convs, Logger: quiet})
 	if cfg.imports {
 		if err := h.contacts.StartImports(context.Background(), h.blobs, quiet); err != nil {
@@ -148,7 +154,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 
 	deps := Deps{DB: db, Auth: h.auth, Accounts: h.accounts, Notify: h.notify, Hub: h.hub, Blobs: h.blobs,
 		Contacts: h.contacts, Inboxes: h.inboxes, Conversations: h.convs, Replies: h.replies,
-		CRM: h.crm, Catalog: h.catalog, Webhooks: h.hooks, Logger: quiet}
+		CRM: h.crm, Catalog: h.catalog, Tasks: h.tasks, Mail: h.mail, Webhooks: h.hooks, Logger: quiet}
 	if cfg.deps != nil {
 		cfg.deps(h, &deps)
 	}

@@ -18,6 +18,7 @@ import { orderRoutes } from '@/areas/orders/routes'
 import { customObjectRoutes } from '@/areas/custom-objects/routes'
 import { catalogRoutes } from '@/areas/catalog/routes'
 import { attributeRoutes } from '@/areas/attributes/routes'
+import { taskRoutes, taskSettingsRoutes } from '@/areas/tasks/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -32,7 +33,7 @@ declare module 'vue-router' {
 export const bootState = reactive({ done: false, setupNeeded: false, failed: false, desktopFailed: false })
 
 // Areas that are built bring their own routes; the rest show the "coming soon" page.
-const builtAreaRoutes = [...conversationRoutes, ...contactRoutes, ...companyRoutes, ...crmRoutes, ...orderRoutes, ...customObjectRoutes, ...catalogRoutes]
+const builtAreaRoutes = [...conversationRoutes, ...contactRoutes, ...companyRoutes, ...crmRoutes, ...orderRoutes, ...customObjectRoutes, ...catalogRoutes, ...taskRoutes]
 const built = new Set(builtAreaRoutes.map((r) => r.meta?.module).filter(Boolean))
 
 const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !built.has(m.key)).map((m) => ({
@@ -66,6 +67,7 @@ const routes: RouteRecordRaw[] = [
           ...inboxSettingsRoutes,
           ...webhookRoutes,
           ...attributeRoutes,
+          ...taskSettingsRoutes,
           { path: 'audit', name: 'settings-audit', component: () => import('@/areas/settings/AuditLog.vue'), meta: { admin: true } },
           { path: 'platform', name: 'settings-platform', component: () => import('@/areas/settings/PlatformSettings.vue'), meta: { operator: true } },
         ],

@@ -14,6 +14,7 @@ import * as orders from '@/areas/orders/messages'
 import * as customObjects from '@/areas/custom-objects/messages'
 import * as catalog from '@/areas/catalog/messages'
 import * as attributes from '@/areas/attributes/messages'
+import * as tasks from '@/areas/tasks/messages'
 
 export const LOCALES = ['en', 'pt-BR'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -49,6 +50,7 @@ export const messages = {
     customObjects: customObjects.en,
     catalog: catalog.en,
     attributes: attributes.en,
+    tasks: tasks.en,
   },
   'pt-BR': {
     ...ptBR,
@@ -62,6 +64,7 @@ export const messages = {
     customObjects: customObjects.ptBR,
     catalog: catalog.ptBR,
     attributes: attributes.ptBR,
+    tasks: tasks.ptBR,
   },
 }
 

@@ -1,0 +1,3 @@
+// Strings of the tasks detail part (owned by the helper that builds it).
+export const en = {}
+export const ptBR: typeof en = {}
