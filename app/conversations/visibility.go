@@ -136,6 +136,10 @@ func (s *Service) RealtimeFilter(e storage.Event) func(userID uint64) bool {
 		// A contact's details reach only those whose role lets them see contacts.
 		return s.moduleFilter(e.Account, "contacts")
 	}
+	if strings.HasPrefix(e.Type, "task_") {
+		// Tasks are shared by everyone who may view the tasks module, and by no one else.
+		return s.moduleFilter(e.Account, "tasks")
+	}
 	if json.Unmarshal(e.Data, &d) != nil || d.Conversation == nil || d.Conversation.ID == 0 {
 		return nil
 	}

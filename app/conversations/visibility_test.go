@@ -133,7 +133,8 @@ func TestRealtimeFilter(t *testing.T) {
 	}
 }
 
-// A contact's events reach only the members whose role shows them contacts.
+// A contact's events reach only the members whose role shows them contacts; task events only
+// those whose role shows them tasks.
 func TestRealtimeFilterContactEvents(t *testing.T) {
 	f := cxNew(t, "en")
 	var noContacts uint64
@@ -158,6 +159,11 @@ func TestRealtimeFilterContactEvents(t *testing.T) {
 	}
 	if !allowed(f.ana.UserID) || !allowed(f.admin.UserID) || allowed(noContacts) || allowed(9999) {
 		t.Fatalf("ana %v admin %v no-contacts %v stranger %v", allowed(f.ana.UserID), allowed(f.admin.UserID), allowed(noContacts), allowed(9999))
+	}
+	// Task events carry the task; the "Inbox only" role has no tasks module either.
+	tasks := f.s.RealtimeFilter(storage.Event{Account: f.acct.ID, Type: "task_updated", Data: []byte(`{"id":1,"title":"Call Maria"}`)})
+	if tasks == nil || !tasks(f.ana.UserID) || !tasks(f.admin.UserID) || tasks(noContacts) || tasks(9999) {
+		t.Fatal("task events must reach exactly the members who may view tasks")
 	}
 }
 
