@@ -87,3 +87,13 @@ var Tokens = storage.NewCollection(storage.Def[Token]{
 		}},
 	},
 })
+
+// Address is a user's email address and name, for the mail service's recipients (mail cannot
+// import auth: auth notifies, and notify queues mail).
+func Address(tx *storage.Tx, userID uint64) (email, name string, err error) {
+	u, err := Users.Get(tx, 0, userID)
+	if err != nil {
+		return "", "", err
+	}
+	return u.Email, u.Name, nil
+}

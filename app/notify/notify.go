@@ -4,10 +4,12 @@ package notify
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/apperr"
+	"github.com/parleyhq/parley/app/mail"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -68,6 +70,9 @@ var Types = []Type{
 	{Key: "manual_action_assigned", NameEN: "A manual action is waiting for me", NamePT: "Uma ação manual aguarda por mim", DefaultApp: true, DefaultEmail: false},
 	{Key: "webhook_disabled", NameEN: "A webhook is turned off after failing for a day", NamePT: "Um webhook é desativado após falhar por um dia", DefaultApp: true, DefaultEmail: true},
 	{Key: "contact_import_finished", NameEN: "A contact import I started finishes", NamePT: "Uma importação de contatos que iniciei termina", DefaultApp: true, DefaultEmail: false},
+	{Key: "task_assigned", NameEN: "A task is assigned to me", NamePT: "Uma tarefa é atribuída a mim", DefaultApp: true, DefaultEmail: false},
+	{Key: "task_reminder", NameEN: "A task reminder is due (email follows the reminder's own setting)", NamePT: "Um lembrete de tarefa chegou (o e-mail segue a escolha do próprio lembrete)", DefaultApp: true, DefaultEmail: false},
+	{Key: "task_sla_breached", NameEN: "A task misses its SLA", NamePT: "Uma tarefa descumpre o SLA", DefaultApp: true, DefaultEmail: false},
 }
 
 // Channels a user can choose per type.
@@ -123,18 +128,40 @@ func SetPrefs(tx *storage.Tx, userID uint64, types map[string]Channels) error {
 	return PrefsStore.Put(tx, &Prefs{UserID: userID, Types: types})
 }
 
-// Send creates a notification in tx when the user wants this type in the app, and pushes it.
-// The caller writes Title and Body in the recipient's language.
+// Send creates a notification in tx when the user wants this type in the app, and pushes it;
+// when the user wants it by email too, it queues a message to the user's address (sent after
+// tx commits, by the mail worker). The caller writes Title and Body in the recipient's language.
 func Send(tx *storage.Tx, n Notification) error {
-	if !Effective(tx, n.UserID)[n.Type].App {
-		return nil
+	ch := Effective(tx, n.UserID)[n.Type]
+	id, err := sendApp(tx, n, ch)
+	if err != nil || !ch.Email {
+		return err
+	}
+	key := "" // without a notification record there is nothing to key on; tx makes it once anyway
+	if id != 0 {
+		key = "notification:" + strconv.FormatUint(id, 10)
+	}
+	return mail.Queue(tx, mail.Message{AccountID: n.AccountID, UserID: n.UserID, Subject: n.Title, Text: n.Body, Link: n.Link, Key: key})
+}
+
+// SendApp is Send without the email half, for notices that choose their own channels (a task
+// reminder set to "in-app" and/or "email" queues its own email, once).
+func SendApp(tx *storage.Tx, n Notification) error {
+	_, err := sendApp(tx, n, Effective(tx, n.UserID)[n.Type])
+	return err
+}
+
+// sendApp puts n in the bell when ch has the app channel, returning its id (0 when not).
+func sendApp(tx *storage.Tx, n Notification, ch Channels) (uint64, error) {
+	if !ch.App {
+		return 0, nil
 	}
 	n.ID, n.ReadAt = 0, nil
 	n.CreatedAt = time.Now().UTC()
 	if err := Notifications.Put(tx, &n); err != nil {
-		return err
+		return 0, err
 	}
-	return tx.EmitData(storage.Event{Account: n.AccountID, Type: EventCreated, Entity: "notifications", ID: n.ID}, n)
+	return n.ID, tx.EmitData(storage.Event{Account: n.AccountID, Type: EventCreated, Entity: "notifications", ID: n.ID}, n)
 }
 
 // Service serves a user's bell.
