@@ -198,7 +198,14 @@ func New(cfg Config) (*App, error) {
 	a.CRM = crm.New(crm.Deps{DB: db, Blobs: a.Blobs, Catalog: a.Catalog, Logger: log})
 	a.CRM.SetSearch(a.Search)
 	a.Tasks = tasks.New(tasks.Deps{DB: db, Jobs: a.Jobs, Logger: log})
-	a.Mail = mail.New(mail.Deps{DB: db})
+	a.Mail = mail.New(mail.Deps{DB: db, PublicURL: cfg.PublicURL, Logger: log,
+		Address: auth.Address,
+		Language: func(tx *storage.Tx, accountID uint64) string {
+			if acct, err := accounts.Accounts.Get(tx, 0, accountID); err == nil {
+				return acct.Language
+			}
+			return ""
+		}})
 	a.Contacts.AddLinker(a.Conversations)
 	a.Contacts.AddLinker(a.CRM)
 	a.CRM.RegisterCriteria(a.Contacts)
@@ -255,6 +262,9 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Webhooks.Start(ctx); err != nil {
 		return err
 	}
+	if err := a.Mail.Start(ctx); err != nil {
+		return err
+	}
 	if a.cfg.BackupSchedule != "off" {
 		dir := filepath.Join(a.cfg.DataDir, "backups")
 		err := a.Jobs.Cron(a.cfg.BackupSchedule, "daily-backup", func(ctx context.Context) {
@@ -289,6 +299,13 @@ func (a *App) Start(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := a.Jobs.Cron("@daily", "mail-prune", func(ctx context.Context) {
+		if _, err := a.Mail.Prune(ctx); err != nil {
+			a.log.Error("mail prune failed", "err", err)
+		}
+	}); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -301,6 +318,7 @@ func (a *App) Stop() error {
 	a.Contacts.StopImports()
 	a.Events.Stop()
 	a.Webhooks.Stop()
+	a.Mail.Stop()
 	a.Hub.Close()
 	a.Widget.Close()
 	a.wg.Wait()

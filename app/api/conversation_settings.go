@@ -15,11 +15,10 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/conversations"
-	"github.com/parleyhq/parley/storage"
 )
 
 // The automated and settings side of conversations: account labels, SLA policies, scheduled
-// messages, CSAT reports with the public survey page, and the manual actions queue.
+// messages, and CSAT reports with the public survey page.
 
 type (
 	labelsOutput struct {
@@ -52,15 +51,8 @@ type (
 		Status int
 		Body   *conversations.ScheduledMessage
 	}
-	csatListOutput    struct{ Body *conversations.CSATPage }
-	csatMetricsOutput struct{ Body *conversations.CSATSummary }
-	actionsOutput     struct {
-		Body storage.Page[conversations.ManualAction]
-	}
-	actionOutput struct {
-		Status int
-		Body   *conversations.ManualAction
-	}
+	csatListOutput       struct{ Body *conversations.CSATPage }
+	csatMetricsOutput    struct{ Body *conversations.CSATSummary }
 	conversationItemPath struct {
 		AccountID      uint64 `path:"account_id"`
 		ConversationID uint64 `path:"conversation_id"`
@@ -241,38 +233,6 @@ func (s *Server) registerConversationSettings() {
 		func(ctx context.Context, in *csatQuery) (*csatMetricsOutput, error) {
 			m, err := s.Conversations.CSATSummary(ctx, actorOf(ctx), in.filter())
 			return &csatMetricsOutput{m}, err
-		})
-
-	tags = []string{"Manual actions"}
-	type actionsQuery struct {
-		AccountID uint64 `path:"account_id"`
-		Assignee  string `query:"assignee" doc:"me: mine; all (default): every action you may work"`
-		Done      bool   `query:"done" doc:"true lists finished actions instead of the queue"`
-		Cursor    string `query:"cursor"`
-	}
-	register(s, huma.Operation{OperationID: "manual-actions-list", Method: http.MethodGet, Path: base + "/manual_actions", Summary: "The manual actions queue", Tags: tags, Metadata: mod}, authAccount,
-		func(ctx context.Context, in *actionsQuery) (*actionsOutput, error) {
-			p, err := s.Conversations.ListActions(ctx, actorOf(ctx), conversations.ActionFilter{Assignee: in.Assignee, Done: in.Done}, in.Cursor)
-			return &actionsOutput{p}, err
-		})
-	type actionCreate struct {
-		AccountID uint64 `path:"account_id"`
-		Body      conversations.ActionInput
-	}
-	register(s, huma.Operation{OperationID: "manual-actions-create", Method: http.MethodPost, Path: base + "/manual_actions", Summary: "Queue a manual action", Tags: tags, Metadata: mod, DefaultStatus: 201}, authAccount,
-		func(ctx context.Context, in *actionCreate) (*actionOutput, error) {
-			a, err := s.Conversations.CreateAction(ctx, actorOf(ctx), in.Body)
-			return &actionOutput{Status: 201, Body: a}, err
-		})
-	register(s, huma.Operation{OperationID: "manual-actions-complete", Method: http.MethodPost, Path: base + "/manual_actions/{id}/complete", Summary: "Mark a manual action done (again: no change)", Tags: tags, Metadata: mod}, authAccount,
-		func(ctx context.Context, in *accountItemPath) (*actionOutput, error) {
-			a, err := s.Conversations.CompleteAction(ctx, actorOf(ctx), in.ID)
-			return &actionOutput{Status: 200, Body: a}, err
-		})
-	register(s, huma.Operation{OperationID: "manual-actions-reopen", Method: http.MethodPost, Path: base + "/manual_actions/{id}/reopen", Summary: "Put a done manual action back in the queue", Tags: tags, Metadata: mod}, authAccount,
-		func(ctx context.Context, in *accountItemPath) (*actionOutput, error) {
-			a, err := s.Conversations.ReopenAction(ctx, actorOf(ctx), in.ID)
-			return &actionOutput{Status: 200, Body: a}, err
 		})
 
 	// The public survey: the page a contact opens from the survey message, and its JSON calls.

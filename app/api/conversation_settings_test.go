@@ -101,7 +101,7 @@ func TestLabelsAndSLAPoliciesAPI(t *testing.T) {
 	}
 }
 
-func TestScheduledAndManualActionsAPI(t *testing.T) {
+func TestScheduledMessagesAPI(t *testing.T) {
 	h := newCSAPI(t)
 	ctx := context.Background()
 	res, err := h.convs.Ingest(ctx, h.acct, conversations.Inbound{InboxID: h.inbox, Contact: contacts.Identity{SourceID: "c-1", Name: "Carla"}, Content: "oi"})
@@ -130,32 +130,6 @@ func TestScheduledAndManualActionsAPI(t *testing.T) {
 		t.Fatalf("list: %d %+v", code, list)
 	}
 
-	p = problem{}
-	if code, _ := h.call("POST", "/manual_actions", h.agentToken, map[string]any{"kind": "fax", "title": ""}, &p); code != 422 || p.at("body.kind") == "" || p.at("body.title") == "" {
-		t.Fatalf("bad action: %d %+v", code, p)
-	}
-	var act conversations.ManualAction
-	if code, raw := h.call("POST", "/manual_actions", h.adminToken, map[string]any{"kind": "call", "title": "Ligar para a Carla", "conversation_id": res.DisplayID}, &act); code != 201 || act.ContactID == 0 {
-		t.Fatalf("create action: %d %s", code, raw)
-	}
-	var page struct {
-		Items []conversations.ManualAction `json:"items"`
-	}
-	if code, _ := h.call("GET", "/manual_actions", h.agentToken, nil, &page); code != 200 || len(page.Items) != 1 {
-		t.Fatalf("queue: %d %+v", code, page)
-	}
-	var done, again conversations.ManualAction
-	h.call("POST", "/manual_actions/"+itoa(act.ID)+"/complete", h.agentToken, nil, &done)
-	if code, _ := h.call("POST", "/manual_actions/"+itoa(act.ID)+"/complete", h.agentToken, nil, &again); code != 200 || done.DoneAt == nil || !again.DoneAt.Equal(*done.DoneAt) {
-		t.Fatalf("complete twice: %d %+v %+v", code, done, again)
-	}
-	if code, _ := h.call("GET", "/manual_actions?done=true", h.agentToken, nil, &page); code != 200 || len(page.Items) != 1 {
-		t.Fatalf("done list: %d %+v", code, page)
-	}
-	var reopened conversations.ManualAction
-	if code, _ := h.call("POST", "/manual_actions/"+itoa(act.ID)+"/reopen", h.agentToken, nil, &reopened); code != 200 || reopened.DoneAt != nil || reopened.ID != act.ID {
-		t.Fatalf("reopen: %d %+v", code, reopened)
-	}
 }
 
 // TestCSATSurveyPublicPage: a resolved conversation's survey page is served in the account's

@@ -143,7 +143,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h.replies = replies.New(db, h.convs)
 	h.hub.SetFilter(h.convs.RealtimeFilter)
 	h.tasks = tasks.New(tasks.Deps{DB: db, Jobs: h.jobs, Logger: quiet})
-	h.mail = mail.New(mail.Deps{DB: db})
+	h.mail = mail.New(mail.Deps{DB: db, Address: auth.Address})
 	h.hooks = webhooks.New(webhooks.Deps{DB: db, Notify: h.notify, Conversations: h.convs, Logger: quiet})
 	if cfg.imports {
 		if err := h.contacts.StartImports(context.Background(), h.blobs, quiet); err != nil {

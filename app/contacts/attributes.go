@@ -22,6 +22,7 @@ const (
 	ModelConversation = "conversation_attribute"
 	ModelCompany      = "company_attribute"
 	ModelDeal         = "deal_attribute"
+	ModelTask         = "task_attribute"
 )
 
 // Display types of custom attributes (Chatwoot's attribute_display_type values).

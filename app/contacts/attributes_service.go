@@ -38,11 +38,15 @@ var reservedKeys = map[string][]string{
 	ModelCompany: {"id", "name", "domain", "description", "contacts_count", "created_at"},
 	ModelDeal: {"id", "title", "value", "value_cents", "currency", "stage_id", "pipeline_id", "owner_id",
 		"contact_id", "company_id", "priority", "status", "expected_close_on", "created_at"},
+	ModelTask: {"id", "title", "description", "status", "priority", "list_id", "parent_id", "assignee_ids",
+		"due_at", "start_at", "labels", "contact_id", "conversation_id", "deal_id", "company_id", "created_at",
+		"updated_at", "custom_attributes"},
 }
 
 // modelNouns name each model in messages ("already exists for contacts").
 var modelNouns = map[string]string{
 	ModelContact: "contacts", ModelConversation: "conversations", ModelCompany: "companies", ModelDeal: "deals",
+	ModelTask: "tasks",
 }
 
 var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
@@ -61,6 +65,8 @@ func ParseModel(s string) (string, bool) {
 		return ModelCompany, true
 	case ModelDeal:
 		return ModelDeal, true
+	case ModelTask:
+		return ModelTask, true
 	}
 	return "", false
 }
@@ -97,7 +103,7 @@ type AttributeDefinitionInput struct {
 	DisplayType  *string   `json:"attribute_display_type,omitempty"`
 	Description  *string   `json:"attribute_description,omitempty"`
 	Key          *string   `json:"attribute_key,omitempty"`
-	Model        *string   `json:"attribute_model,omitempty" doc:"contact_attribute, conversation_attribute, company_attribute, deal_attribute (or Chatwoot's 0/1)"`
+	Model        *string   `json:"attribute_model,omitempty" doc:"contact_attribute, conversation_attribute, company_attribute, deal_attribute, task_attribute (or Chatwoot's 0/1)"`
 	Values       *[]string `json:"attribute_values,omitempty"`
 	RegexPattern *string   `json:"regex_pattern,omitempty"`
 	RegexCue     *string   `json:"regex_cue,omitempty"`

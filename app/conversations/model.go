@@ -1,7 +1,7 @@
 // Package conversations is the heart of the product: every customer conversation from any
 // channel, its messages (incoming, outgoing, activity lines and private notes), the one ingest
 // path all channels use, assignment, labels, status and snooze, unread counts, scheduled
-// messages, CSAT, SLA clocks, the manual actions queue and who may see what.
+// messages, CSAT, SLA clocks and who may see what.
 package conversations
 
 import (
@@ -390,43 +390,6 @@ var SLAPolicies = storage.NewCollection(storage.Def[SLAPolicy]{
 	},
 })
 
-// ManualAction is a step a workflow hands to a person (call the contact, send a personal
-// message); the queue is worked through and each action marked done.
-type ManualAction struct {
-	ID             uint64     `json:"id"`
-	AccountID      uint64     `json:"account_id"`
-	Kind           string     `json:"kind"` // call, message, email, other
-	Title          string     `json:"title"`
-	Note           string     `json:"note,omitempty"`
-	ContactID      uint64     `json:"contact_id,omitempty"`
-	ConversationID uint64     `json:"conversation_id,omitempty"`
-	AssigneeID     uint64     `json:"assignee_id,omitempty"`
-	Source         string     `json:"source,omitempty"` // the workflow that created it
-	DueAt          *time.Time `json:"due_at,omitempty"`
-	DoneAt         *time.Time `json:"done_at,omitempty"`
-	DoneBy         uint64     `json:"done_by,omitempty"`
-	CreatedAt      time.Time  `json:"created_at"`
-}
-
-// ManualActions: "open" is the queue (not done) by assignee then due time.
-var ManualActions = storage.NewCollection(storage.Def[ManualAction]{
-	Name:    "manual_actions",
-	ID:      func(a *ManualAction) *uint64 { return &a.ID },
-	Account: func(a *ManualAction) uint64 { return a.AccountID },
-	Indexes: []storage.Index[ManualAction]{
-		{Name: "open", Keys: func(a *ManualAction) [][]byte {
-			if a.DoneAt != nil {
-				return nil
-			}
-			due := time.Time{}
-			if a.DueAt != nil {
-				due = *a.DueAt
-			}
-			return [][]byte{storage.Key(storage.Uint(a.AssigneeID), storage.Time(due)), storage.Key(storage.Str("all"), storage.Time(due))}
-		}},
-	},
-})
-
 // Change-feed event types (the webhook names of Chatwoot).
 const (
 	EventConversationCreated       = "conversation_created"
@@ -440,5 +403,4 @@ const (
 	EventSLAWarning                = "sla_warning"
 	EventSLABreached               = "sla_breached"
 	EventCSATReceived              = "csat_received"
-	EventManualActionChanged       = "manual_action_changed"
 )

@@ -62,6 +62,12 @@ func (v *viewer) canSeeRef(r Ref) bool {
 	return v.sees(r.InboxID, r.AssigneeID, r.TeamID)
 }
 
+// Sees builds the rule for actor once, for other areas that show the conversations they link to
+// (a task's conversation): it reports whether actor may see a stored conversation.
+func Sees(tx *storage.Tx, actor access.Actor) func(c *Conversation) bool {
+	return viewerOf(tx, actor).canSee
+}
+
 // canSee applies the rule to a stored conversation.
 func (v *viewer) canSee(c *Conversation) bool { return v.sees(c.InboxID, c.AssigneeID, c.TeamID) }
 

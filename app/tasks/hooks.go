@@ -5,7 +5,8 @@ import (
 	"github.com/parleyhq/parley/storage"
 )
 
-// insertTx stores a new task at the end of its board column, with its SLA targets, and emits
+// insertTx stores a new task at the end of its board column, with its SLA targets and its place
+// in a recurring series, and emits
 // task_created. Every path that creates tasks (the API, recurrence, templates, manual actions)
 // goes through it so they all get the same positions, SLA and events.
 func (s *Service) insertTx(tx *storage.Tx, actor access.Actor, t *Task) error {
@@ -34,6 +35,9 @@ func (s *Service) insertTx(tx *storage.Tx, actor access.Actor, t *Task) error {
 		return err
 	}
 	if err := s.slaScheduledTx(tx, t); err != nil {
+		return err
+	}
+	if err := s.recurrenceSetTx(tx, t); err != nil {
 		return err
 	}
 	return s.emitTx(tx, actor, EventTaskCreated, t)

@@ -49,8 +49,9 @@ const (
 // writes one task until two neighbours touch, then the column is renumbered.
 const Gap int64 = 1 << 20
 
-// ChecklistItem is one line of a task's checklist; ids are unique within the task.
-type ChecklistItem struct {
+// TaskChecklistItem is one line of a task's checklist; ids are unique within the task. (The
+// Task prefix keeps its OpenAPI schema name apart from crm's ChecklistItem.)
+type TaskChecklistItem struct {
 	ID   uint64 `json:"id"`
 	Text string `json:"text"`
 	Done bool   `json:"done"`
@@ -62,7 +63,7 @@ type Recurrence struct {
 	// Freq is daily, weekly, monthly or yearly.
 	Freq string `json:"freq"`
 	// Interval repeats every n periods (1 = every day/week/…).
-	Interval int `json:"interval"`
+	Interval int `json:"interval,omitempty"`
 	// Weekdays are MO TU WE TH FR SA SU (weekly: which days; empty = the due date's weekday).
 	Weekdays []string `json:"weekdays,omitempty"`
 	// Until ends the series after this date (YYYY-MM-DD, inclusive, account time zone).
@@ -287,10 +288,16 @@ var Reminders = storage.NewCollection(storage.Def[Reminder]{
 	},
 })
 
-// SLAPolicy sets time targets for tasks that match it: start within StartMinutes and finish
+// ChecklistItem is the short name used inside the package.
+type ChecklistItem = TaskChecklistItem
+
+// SLAPolicy is the short name used inside the package.
+type SLAPolicy = TaskSLAPolicy
+
+// TaskSLAPolicy (named apart from conversations' SLAPolicy in the OpenAPI document) sets time targets for tasks that match it: start within StartMinutes and finish
 // within FinishMinutes of creation (0 = no such target). The first enabled policy by position
 // whose ListID and Priority match (0/"" match any) applies to a new task.
-type SLAPolicy struct {
+type TaskSLAPolicy struct {
 	ID            uint64    `json:"id"`
 	AccountID     uint64    `json:"account_id"`
 	Name          string    `json:"name"`
@@ -323,8 +330,12 @@ type TemplateSubtask struct {
 	DueOffsetDays *int   `json:"due_offset_days,omitempty"`
 }
 
-// Template is a reusable task: its fields, checklist and subtasks.
-type Template struct {
+// Template is the short name used inside the package.
+type Template = TaskTemplate
+
+// TaskTemplate is a reusable task: its fields, checklist and subtasks (named apart from crm's
+// Template in the OpenAPI document).
+type TaskTemplate struct {
 	ID               uint64            `json:"id"`
 	AccountID        uint64            `json:"account_id"`
 	Name             string            `json:"name"`

@@ -47,8 +47,11 @@ func (s *Service) registerJobs() {
 	s.registerSLAJobs()
 }
 
-// UserRef names a member on a task.
-type UserRef struct {
+// UserRef is the short name used inside the package.
+type UserRef = TaskUserRef
+
+// TaskUserRef names a member on a task (named apart from crm's UserRef in the OpenAPI document).
+type TaskUserRef struct {
 	ID   uint64 `json:"id"`
 	Name string `json:"name"`
 }

@@ -1682,10 +1682,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The manual actions queue */
+        /** The manual actions queue: open actions by due time, or the finished ones */
         get: operations["manual-actions-list"];
         put?: never;
-        /** Queue a manual action */
+        /** Queue a manual action (a task in the Manual actions list) */
         post: operations["manual-actions-create"];
         delete?: never;
         options?: never;
@@ -1998,6 +1998,410 @@ export interface paths {
         head?: never;
         /** Change an SLA policy (administrators) */
         patch: operations["sla-policies-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/task_lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's task lists with their open and total counts */
+        get: operations["task-lists-list"];
+        put?: never;
+        /** Create a task list */
+        post: operations["task-lists-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/task_lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a task list (its tasks stay, without a list) */
+        delete: operations["task-lists-delete"];
+        options?: never;
+        head?: never;
+        /** Rename, recolour or move a task list */
+        patch: operations["task-lists-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/task_sla_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Task SLA policies in the order they are tried */
+        get: operations["task-sla-policies-list"];
+        put?: never;
+        /** Add a task SLA policy (administrators) */
+        post: operations["task-sla-policies-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/task_sla_policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a task SLA policy (administrators) */
+        delete: operations["task-sla-policies-delete"];
+        options?: never;
+        head?: never;
+        /** Change a task SLA policy (administrators); tasks keep their targets */
+        patch: operations["task-sla-policies-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/task_templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Task templates by name */
+        get: operations["task-templates-list"];
+        put?: never;
+        /** Add a task template (administrators) */
+        post: operations["task-templates-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/task_templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task template */
+        get: operations["task-templates-get"];
+        put?: never;
+        post?: never;
+        /** Delete a task template (administrators) */
+        delete: operations["task-templates-delete"];
+        options?: never;
+        head?: never;
+        /** Change a task template (administrators) */
+        patch: operations["task-templates-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/task_templates/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a task, with its checklist and subtasks, from a template */
+        post: operations["task-templates-apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tasks matching filters, sorted, one page at a time */
+        get: operations["tasks-list"];
+        put?: never;
+        /** Create a task (or a subtask with parent_id) */
+        post: operations["tasks-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task board: one column per status, by position */
+        get: operations["tasks-board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tasks due in a date range and the projected occurrences of recurring ones */
+        get: operations["tasks-calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Labels in use on tasks, most used first */
+        get: operations["tasks-labels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/recurrence/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The next dates of a recurrence rule */
+        post: operations["tasks-recurrence-preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My open, overdue and due-today tasks and the open manual actions */
+        get: operations["tasks-summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task with its subtasks, dependencies and reminders */
+        get: operations["tasks-get"];
+        put?: never;
+        post?: never;
+        /** Delete a task (its subtasks stay, as top-level tasks) */
+        delete: operations["tasks-delete"];
+        options?: never;
+        head?: never;
+        /** Change a task (status done completes it) */
+        patch: operations["tasks-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/blocked_by": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make another task block this one */
+        post: operations["tasks-blockers-add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/blocked_by/{blocker_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a dependency */
+        delete: operations["tasks-blockers-remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a checklist item */
+        post: operations["tasks-checklist-add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/checklist/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a checklist item */
+        delete: operations["tasks-checklist-delete"];
+        options?: never;
+        head?: never;
+        /** Change or tick a checklist item */
+        patch: operations["tasks-checklist-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a task (completing a done task changes nothing) */
+        post: operations["tasks-complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drag a task on the board (into done completes it) */
+        post: operations["tasks-move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's reminders, by time */
+        get: operations["task-reminders-list"];
+        put?: never;
+        /** Add a reminder to a task */
+        post: operations["task-reminders-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/reminders/{reminder_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a reminder */
+        delete: operations["task-reminders-delete"];
+        options?: never;
+        head?: never;
+        /** Change a reminder that has not fired */
+        patch: operations["task-reminders-update"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/tasks/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a task back in to do */
+        post: operations["tasks-reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/accounts/{account_id}/teams": {
@@ -2342,6 +2746,58 @@ export interface paths {
         head?: never;
         /** Change an account's name, plan and modules (operator) */
         patch: operations["platform-accounts-update"];
+        trace?: never;
+    };
+    "/api/v1/platform/mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The installation's mail server settings (operator); the password is never shown */
+        get: operations["platform-mail-get"];
+        /** Replace the mail server settings (operator); an empty password keeps the stored one */
+        put: operations["platform-mail-update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/mail/outgoing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 50 newest outgoing messages of every account with their state (operator) */
+        get: operations["platform-mail-outgoing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/mail/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test message now through the saved settings (operator); an SMTP failure comes back under host or to */
+        post: operations["platform-mail-test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/profile": {
@@ -2757,12 +3213,18 @@ export interface components {
             assignee_id?: number;
             /** Format: int64 */
             contact_id?: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description display number; the contact is taken from it when contact_id is absent
+             */
             conversation_id?: number;
             /** Format: date-time */
             due_at?: string;
+            /** @description call, message, email or other (default) */
             kind: string;
+            /** @description becomes the task's description */
             note?: string;
+            /** @description the workflow that queued it */
             source?: string;
             title: string;
         } & {
@@ -2902,7 +3364,7 @@ export interface components {
             attribute_display_name?: string;
             attribute_display_type?: string;
             attribute_key?: string;
-            /** @description contact_attribute, conversation_attribute, company_attribute, deal_attribute (or Chatwoot's 0/1) */
+            /** @description contact_attribute, conversation_attribute, company_attribute, deal_attribute, task_attribute (or Chatwoot's 0/1) */
             attribute_model?: string;
             attribute_values?: string[];
             regex_cue?: string;
@@ -2964,6 +3426,12 @@ export interface components {
         AutoAssignConfig: {
             /** Format: int64 */
             max_assignment_limit: number;
+        } & {
+            [key: string]: unknown;
+        };
+        BlockerInput: {
+            /** Format: int64 */
+            task_id: number;
         } & {
             [key: string]: unknown;
         };
@@ -4101,6 +4569,32 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        LinkRef: {
+            hidden?: boolean;
+            /** Format: int64 */
+            id: number;
+            missing?: boolean;
+            name?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        List: {
+            /** Format: int64 */
+            account_id: number;
+            color: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            position: number;
+            system?: string;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
         ListMeta: {
             /** Format: int64 */
             count: number;
@@ -4169,35 +4663,57 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        ManualAction: {
+        MailMessage: {
             /** Format: int64 */
             account_id: number;
             /** Format: int64 */
-            assignee_id?: number;
-            /** Format: int64 */
-            contact_id?: number;
-            /** Format: int64 */
-            conversation_id?: number;
+            attempts: number;
             /** Format: date-time */
             created_at: string;
-            /** Format: date-time */
-            done_at?: string;
-            /** Format: int64 */
-            done_by?: number;
-            /** Format: date-time */
-            due_at?: string;
             /** Format: int64 */
             id: number;
-            kind: string;
-            note?: string;
-            source?: string;
-            title: string;
+            key?: string;
+            language?: string;
+            last_error?: string;
+            link?: string;
+            message_id?: string;
+            /** Format: date-time */
+            next_at: string;
+            /** Format: date-time */
+            sent_at?: string;
+            state: string;
+            subject: string;
+            text: string;
+            to?: string;
+            /** Format: int64 */
+            user_id?: number;
         } & {
             [key: string]: unknown;
         };
-        ManualActionPage: {
-            items: components["schemas"]["ManualAction"][] | null;
-            next?: string;
+        MailSettings: {
+            enabled: boolean;
+            from_address: string;
+            from_name: string;
+            host: string;
+            password_set: boolean;
+            /** Format: int64 */
+            port: number;
+            /** @enum {string} */
+            security: "starttls" | "tls" | "none";
+            username: string;
+        } & {
+            [key: string]: unknown;
+        };
+        MailSettingsInput: {
+            enabled?: boolean;
+            from_address?: string;
+            from_name?: string;
+            host?: string;
+            password?: string;
+            /** Format: int64 */
+            port?: number;
+            security?: string;
+            username?: string;
         } & {
             [key: string]: unknown;
         };
@@ -4617,6 +5133,11 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        OutgoingOutBody: {
+            payload: components["schemas"]["MailMessage"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
         PasswordInputBody: {
             current_password: string;
             new_password: string;
@@ -4819,6 +5340,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Progress: {
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            total: number;
+        } & {
+            [key: string]: unknown;
+        };
         PublicContact: {
             email: string;
             /** Format: int64 */
@@ -4850,6 +5379,54 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Recurrence: {
+            /** Format: date-time */
+            readonly anchor?: string;
+            /** Format: int64 */
+            count?: number;
+            freq: string;
+            /** Format: int64 */
+            interval?: number;
+            until?: string;
+            weekdays?: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        RecurrencePreview: {
+            dates: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        RecurrencePreviewInput: {
+            due_at?: string;
+            recurrence: components["schemas"]["Recurrence"];
+        } & {
+            [key: string]: unknown;
+        };
+        Reminder: {
+            /** Format: int64 */
+            account_id: number;
+            app: boolean;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            created_by: number;
+            email: boolean;
+            /** Format: date-time */
+            fired_at?: string;
+            /** Format: int64 */
+            id: number;
+            outcome?: string;
+            target: string;
+            /** Format: int64 */
+            task_id: number;
+            /** Format: int64 */
+            user_id?: number;
+        } & {
+            [key: string]: unknown;
+        };
         ReopenInput: {
             /** Format: int64 */
             stage_id?: number;
@@ -4863,6 +5440,20 @@ export interface components {
             permissions?: {
                 [key: string]: string;
             };
+        } & {
+            [key: string]: unknown;
+        };
+        SLA: {
+            /** Format: date-time */
+            finish_breached_at?: string;
+            /** Format: date-time */
+            finish_by?: string;
+            /** Format: int64 */
+            policy_id: number;
+            /** Format: date-time */
+            start_breached_at?: string;
+            /** Format: date-time */
+            start_by?: string;
         } & {
             [key: string]: unknown;
         };
@@ -4895,6 +5486,18 @@ export interface components {
             only_during_business_hours?: boolean;
             /** Format: int64 */
             resolution_time_threshold?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SLAState: {
+            finish: string;
+            /** Format: date-time */
+            finish_by?: string;
+            /** Format: int64 */
+            policy_id: number;
+            start: string;
+            /** Format: date-time */
+            start_by?: string;
         } & {
             [key: string]: unknown;
         };
@@ -5128,6 +5731,488 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        TaskBoard: {
+            columns: components["schemas"]["TaskColumn"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskCalendarPayload: {
+            payload: components["schemas"]["TaskView"][] | null;
+            projected: components["schemas"]["TaskProjected"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskChecklistInput: {
+            done?: boolean;
+            text?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskChecklistItem: {
+            done: boolean;
+            /** Format: int64 */
+            id: number;
+            text: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskColumn: {
+            /** Format: int64 */
+            count: number;
+            status: string;
+            tasks: components["schemas"]["TaskView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskDetail: {
+            /** Format: int64 */
+            account_id: number;
+            action_kind?: string;
+            all_day?: boolean;
+            assignee_ids?: number[] | null;
+            assignees: components["schemas"]["TaskUserRef"][] | null;
+            blocked: boolean;
+            blocked_by?: number[] | null;
+            blockers: components["schemas"]["TaskRef"][] | null;
+            blocking: components["schemas"]["TaskRef"][] | null;
+            /** Format: date-time */
+            cancelled_at?: string;
+            checklist?: components["schemas"]["TaskChecklistItem"][] | null;
+            checklist_progress: components["schemas"]["Progress"];
+            company?: components["schemas"]["LinkRef"];
+            /** Format: int64 */
+            company_id?: number;
+            /** Format: date-time */
+            completed_at?: string;
+            /** Format: int64 */
+            completed_by?: number;
+            contact?: components["schemas"]["LinkRef"];
+            /** Format: int64 */
+            contact_id?: number;
+            conversation?: components["schemas"]["LinkRef"];
+            /** Format: int64 */
+            conversation_id?: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            creator_id?: number;
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            deal?: components["schemas"]["LinkRef"];
+            /** Format: int64 */
+            deal_id?: number;
+            description?: string;
+            /** Format: date-time */
+            due_at?: string;
+            /** Format: int64 */
+            id: number;
+            labels?: string[] | null;
+            /** Format: int64 */
+            list_id?: number;
+            list_name?: string;
+            /** Format: int64 */
+            next_id?: number;
+            /** Format: date-time */
+            next_reminder_at?: string;
+            /** Format: int64 */
+            occurrence?: number;
+            overdue: boolean;
+            parent?: components["schemas"]["TaskRef"];
+            /** Format: int64 */
+            parent_id?: number;
+            /** Format: int64 */
+            position: number;
+            priority: string;
+            recurrence?: components["schemas"]["Recurrence"];
+            reminders: components["schemas"]["Reminder"][] | null;
+            /** Format: int64 */
+            series_id?: number;
+            sla?: components["schemas"]["SLA"];
+            sla_state?: components["schemas"]["SLAState"];
+            source?: string;
+            /** Format: date-time */
+            start_at?: string;
+            /** Format: date-time */
+            started_at?: string;
+            status: string;
+            subtask_items: components["schemas"]["TaskView"][] | null;
+            subtasks: components["schemas"]["Progress"];
+            /** Format: int64 */
+            template_id?: number;
+            title: string;
+            upcoming: string[] | null;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskInput: {
+            action_kind?: string;
+            all_day?: boolean;
+            /** @description replaces the assignees; [] clears them */
+            assignee_ids?: number[] | null;
+            checklist?: string[] | null;
+            /** Format: int64 */
+            company_id?: number;
+            /** Format: int64 */
+            contact_id?: number;
+            /**
+             * Format: int64
+             * @description the conversation's display number
+             */
+            conversation_id?: number;
+            /** @description merged; a null value removes the attribute */
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            /** Format: int64 */
+            deal_id?: number;
+            description?: string;
+            due_at?: string;
+            /** @description replaces the labels; [] clears them */
+            labels?: string[] | null;
+            /**
+             * Format: int64
+             * @description 0 takes the task out of its list
+             */
+            list_id?: number;
+            /**
+             * Format: int64
+             * @description makes it a subtask; 0 makes it a top-level task
+             */
+            parent_id?: number;
+            /** @description none, low, medium, high or urgent */
+            priority?: string;
+            recurrence?: components["schemas"]["Recurrence"];
+            source?: string;
+            start_at?: string;
+            /** @description todo, in_progress, done or cancelled */
+            status?: string;
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskLabelCount: {
+            /** Format: int64 */
+            count: number;
+            label: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskLabelsPayload: {
+            payload: components["schemas"]["TaskLabelCount"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskListInput: {
+            /** @description #rrggbb */
+            color?: string;
+            name?: string;
+            /** Format: int64 */
+            position?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskListView: {
+            /** Format: int64 */
+            account_id: number;
+            color: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            open_count: number;
+            /** Format: int64 */
+            position: number;
+            system?: string;
+            /** Format: int64 */
+            total_count: number;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskListsPayload: {
+            payload: components["schemas"]["TaskListView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskMoveInput: {
+            /** Format: int64 */
+            before_id?: number;
+            /** @description todo, in_progress, done or cancelled */
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskProjected: {
+            all_day: boolean;
+            /** Format: date-time */
+            due_at: string;
+            /** Format: int64 */
+            occurrence: number;
+            /** Format: int64 */
+            task_id: number;
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskRef: {
+            /** Format: date-time */
+            due_at?: string;
+            /** Format: int64 */
+            id: number;
+            status: string;
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskReminderInput: {
+            app?: boolean;
+            at?: string;
+            email?: boolean;
+            /** @description me, user or assignees */
+            target?: string;
+            /** Format: int64 */
+            user_id?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskRemindersPayload: {
+            payload: components["schemas"]["Reminder"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskSLAPoliciesPayload: {
+            payload: components["schemas"]["TaskSLAPolicy"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskSLAPolicy: {
+            /** Format: int64 */
+            account_id: number;
+            /** Format: date-time */
+            created_at: string;
+            enabled: boolean;
+            /** Format: int64 */
+            finish_minutes?: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            list_id?: number;
+            name: string;
+            /** Format: int64 */
+            position: number;
+            priority?: string;
+            /** Format: int64 */
+            start_minutes?: number;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskSLAPolicyInput: {
+            enabled?: boolean;
+            /**
+             * Format: int64
+             * @description minutes from creation to finish (0 = no target)
+             */
+            finish_minutes?: number;
+            /**
+             * Format: int64
+             * @description only tasks of this list; 0 = any list
+             */
+            list_id?: number;
+            name?: string;
+            /**
+             * Format: int64
+             * @description lower positions are tried first
+             */
+            position?: number;
+            /** @description only tasks of this priority; empty = any */
+            priority?: string;
+            /**
+             * Format: int64
+             * @description minutes from creation to start (0 = no target)
+             */
+            start_minutes?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskSummary: {
+            /** Format: int64 */
+            actions_open: number;
+            /** Format: int64 */
+            mine_due_today: number;
+            /** Format: int64 */
+            mine_open: number;
+            /** Format: int64 */
+            mine_overdue: number;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskTemplate: {
+            /** Format: int64 */
+            account_id: number;
+            assignee_ids?: number[] | null;
+            checklist?: string[] | null;
+            /** Format: date-time */
+            created_at: string;
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            description?: string;
+            /** Format: int64 */
+            due_offset_days?: number;
+            /** Format: int64 */
+            id: number;
+            labels?: string[] | null;
+            /** Format: int64 */
+            list_id?: number;
+            name: string;
+            priority: string;
+            subtasks?: components["schemas"]["TemplateSubtask"][] | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskTemplateInput: {
+            assignee_ids?: number[] | null;
+            checklist?: string[] | null;
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            description?: string;
+            /**
+             * Format: int64
+             * @description the task is due this many days after it is created; -1 removes the due date
+             */
+            due_offset_days?: number;
+            labels?: string[] | null;
+            /** Format: int64 */
+            list_id?: number;
+            name?: string;
+            /** @description none, low, medium, high or urgent */
+            priority?: string;
+            subtasks?: components["schemas"]["TemplateSubtask"][] | null;
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskTemplatesPayload: {
+            payload: components["schemas"]["TaskTemplate"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskUserRef: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskView: {
+            /** Format: int64 */
+            account_id: number;
+            action_kind?: string;
+            all_day?: boolean;
+            assignee_ids?: number[] | null;
+            assignees: components["schemas"]["TaskUserRef"][] | null;
+            blocked: boolean;
+            blocked_by?: number[] | null;
+            /** Format: date-time */
+            cancelled_at?: string;
+            checklist?: components["schemas"]["TaskChecklistItem"][] | null;
+            checklist_progress: components["schemas"]["Progress"];
+            company?: components["schemas"]["LinkRef"];
+            /** Format: int64 */
+            company_id?: number;
+            /** Format: date-time */
+            completed_at?: string;
+            /** Format: int64 */
+            completed_by?: number;
+            contact?: components["schemas"]["LinkRef"];
+            /** Format: int64 */
+            contact_id?: number;
+            conversation?: components["schemas"]["LinkRef"];
+            /** Format: int64 */
+            conversation_id?: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            creator_id?: number;
+            custom_attributes?: {
+                [key: string]: unknown;
+            };
+            deal?: components["schemas"]["LinkRef"];
+            /** Format: int64 */
+            deal_id?: number;
+            description?: string;
+            /** Format: date-time */
+            due_at?: string;
+            /** Format: int64 */
+            id: number;
+            labels?: string[] | null;
+            /** Format: int64 */
+            list_id?: number;
+            list_name?: string;
+            /** Format: int64 */
+            next_id?: number;
+            /** Format: date-time */
+            next_reminder_at?: string;
+            /** Format: int64 */
+            occurrence?: number;
+            overdue: boolean;
+            /** Format: int64 */
+            parent_id?: number;
+            /** Format: int64 */
+            position: number;
+            priority: string;
+            recurrence?: components["schemas"]["Recurrence"];
+            /** Format: int64 */
+            series_id?: number;
+            sla?: components["schemas"]["SLA"];
+            sla_state?: components["schemas"]["SLAState"];
+            source?: string;
+            /** Format: date-time */
+            start_at?: string;
+            /** Format: date-time */
+            started_at?: string;
+            status: string;
+            subtasks: components["schemas"]["Progress"];
+            /** Format: int64 */
+            template_id?: number;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TaskViewPage: {
+            items: components["schemas"]["TaskView"][] | null;
+            next?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TasksMeta: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            current_page: number;
+        } & {
+            [key: string]: unknown;
+        };
+        TasksPayload: {
+            meta: components["schemas"]["TasksMeta"];
+            payload: components["schemas"]["TaskView"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
         TeamInput: {
             allow_auto_assign?: boolean;
             description?: string;
@@ -5163,6 +6248,26 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        TemplateApplyInput: {
+            assignee_ids?: number[] | null;
+            /** Format: int64 */
+            company_id?: number;
+            /** Format: int64 */
+            contact_id?: number;
+            /**
+             * Format: int64
+             * @description the conversation's display number
+             */
+            conversation_id?: number;
+            /** Format: int64 */
+            deal_id?: number;
+            due_at?: string;
+            /** Format: int64 */
+            list_id?: number;
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
         TemplateStage: {
             color: string;
             kind: string;
@@ -5172,8 +6277,29 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        TemplateSubtask: {
+            /** Format: int64 */
+            assignee_id?: number;
+            /** Format: int64 */
+            due_offset_days?: number;
+            priority?: string;
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
         TemplatesPayload: {
             payload: components["schemas"]["Template"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        TestInBody: {
+            /** @description where to send the test message */
+            to: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TestOutBody: {
+            ok: boolean;
         } & {
             [key: string]: unknown;
         };
@@ -10768,6 +11894,8 @@ export interface operations {
                 /** @description true lists finished actions instead of the queue */
                 done?: boolean;
                 cursor?: string;
+                /** @description page size (default 25, at most 100) */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -10783,7 +11911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ManualActionPage"];
+                    "application/json": components["schemas"]["TaskViewPage"];
                 };
             };
             /** @description Error */
@@ -10818,7 +11946,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ManualAction"];
+                    "application/json": components["schemas"]["TaskView"];
                 };
             };
             /** @description Error */
@@ -10850,7 +11978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ManualAction"];
+                    "application/json": components["schemas"]["TaskView"];
                 };
             };
             /** @description Error */
@@ -10882,7 +12010,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ManualAction"];
+                    "application/json": components["schemas"]["TaskView"];
                 };
             };
             /** @description Error */
@@ -11802,6 +12930,1293 @@ export interface operations {
             };
         };
     };
+    "task-lists-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskListsPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-lists-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskListInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-lists-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-lists-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskListInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-sla-policies-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSLAPoliciesPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-sla-policies-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskSLAPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSLAPolicy"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-sla-policies-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-sla-policies-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskSLAPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSLAPolicy"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-templates-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskTemplatesPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-templates-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskTemplate"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-templates-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskTemplate"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-templates-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-templates-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskTemplate"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-templates-apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateApplyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-list": {
+        parameters: {
+            query?: {
+                /** @description a list id; 0 = tasks without a list */
+                list_id?: string;
+                /** @description me, none or a user id */
+                assignee?: string;
+                label?: string;
+                /** @description comma list */
+                priority?: string;
+                contact_id?: number;
+                /** @description the conversation's display number */
+                conversation_id?: number;
+                deal_id?: number;
+                company_id?: number;
+                parent_id?: number;
+                /** @description only tasks without a parent */
+                top_level?: boolean;
+                /** @description RFC 3339 or YYYY-MM-DD */
+                due_from?: string;
+                /** @description RFC 3339 or YYYY-MM-DD (exclusive) */
+                due_to?: string;
+                overdue?: boolean;
+                blocked?: boolean;
+                /** @description only manual actions */
+                action?: boolean;
+                /** @description words of the title or description, without regard to case or accents */
+                q?: string;
+                /** @description comma list of todo, in_progress, done, cancelled */
+                status?: string;
+                /** @description default due_at (no due date last) */
+                sort?: "due_at" | "priority" | "title" | "created_at" | "updated_at" | "status" | "position";
+                order?: "asc" | "desc";
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TasksPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-board": {
+        parameters: {
+            query?: {
+                /** @description a list id; 0 = tasks without a list */
+                list_id?: string;
+                /** @description me, none or a user id */
+                assignee?: string;
+                label?: string;
+                /** @description comma list */
+                priority?: string;
+                contact_id?: number;
+                /** @description the conversation's display number */
+                conversation_id?: number;
+                deal_id?: number;
+                company_id?: number;
+                parent_id?: number;
+                /** @description only tasks without a parent */
+                top_level?: boolean;
+                /** @description RFC 3339 or YYYY-MM-DD */
+                due_from?: string;
+                /** @description RFC 3339 or YYYY-MM-DD (exclusive) */
+                due_to?: string;
+                overdue?: boolean;
+                blocked?: boolean;
+                /** @description only manual actions */
+                action?: boolean;
+                /** @description words of the title or description, without regard to case or accents */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskBoard"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-calendar": {
+        parameters: {
+            query: {
+                /** @description RFC 3339 or YYYY-MM-DD */
+                from: string;
+                /** @description RFC 3339 or YYYY-MM-DD (exclusive) */
+                to: string;
+                /** @description a list id; 0 = tasks without a list */
+                list_id?: string;
+                /** @description me, none or a user id */
+                assignee?: string;
+                label?: string;
+                /** @description comma list */
+                priority?: string;
+                contact_id?: number;
+                /** @description the conversation's display number */
+                conversation_id?: number;
+                deal_id?: number;
+                company_id?: number;
+                parent_id?: number;
+                /** @description only tasks without a parent */
+                top_level?: boolean;
+                /** @description RFC 3339 or YYYY-MM-DD */
+                due_from?: string;
+                /** @description RFC 3339 or YYYY-MM-DD (exclusive) */
+                due_to?: string;
+                overdue?: boolean;
+                blocked?: boolean;
+                /** @description only manual actions */
+                action?: boolean;
+                /** @description words of the title or description, without regard to case or accents */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCalendarPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskLabelsPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-recurrence-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecurrencePreviewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecurrencePreview"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSummary"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-blockers-add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlockerInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-blockers-remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                blocker_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-checklist-add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskChecklistInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-checklist-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-checklist-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskChecklistInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskMoveInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskView"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-reminders-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRemindersPayload"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-reminders-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskReminderInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reminder"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-reminders-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                reminder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "task-reminders-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+                reminder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskReminderInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reminder"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "tasks-reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "teams-list": {
         parameters: {
             query?: never;
@@ -12705,6 +15120,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlatformAccount"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "platform-mail-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailSettings"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "platform-mail-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailSettings"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "platform-mail-outgoing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "platform-mail-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestOutBody"];
                 };
             };
             /** @description Error */
