@@ -96,6 +96,9 @@ func (a *App) demoAccount(ctx context.Context, accountID uint64) error {
 	if err := a.demoCRM(ctx, accountID, ids); err != nil {
 		return err
 	}
+	if err := a.demoTasks(ctx, accountID, ids); err != nil {
+		return err
+	}
 	return a.DB.Update(func(tx *storage.Tx) error {
 		return accounts.Members.Each(tx, accountID, storage.Query{Index: "role", Prefix: storage.Str(string(access.Administrator))}, func(m *accounts.Member) bool {
 			notify.Send(tx, notify.Notification{AccountID: accountID, UserID: m.UserID, Type: "account_added",
