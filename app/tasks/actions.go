@@ -47,9 +47,13 @@ func mayWork(actor access.Actor, t *Task) bool {
 
 // CreateAction queues a manual action — a task in the account's "Manual actions" list — and
 // tells its assignee. Like the queue before it, it needs conversations management, since the
-// people (and automations) who queue actions are the ones working conversations.
+// people (and automations) who queue actions are the ones working conversations — and, as it
+// writes a task, tasks management too.
 func (s *Service) CreateAction(ctx context.Context, actor access.Actor, in ActionInput) (*TaskView, error) {
 	if err := actor.Require("conversations", access.Manage); err != nil {
+		return nil, err
+	}
+	if err := actor.Require(Module, access.Manage); err != nil { // it writes a task
 		return nil, err
 	}
 	var fe apperr.Fields
@@ -245,14 +249,7 @@ func (s *Service) actionStatus(actor access.Actor, id uint64, status string) (*T
 		if t.ActionKind == "" || !mayWork(actor, t) {
 			return apperr.NotFoundf("manual action %d not found", id)
 		}
-		if (status == StatusDone && t.Status == StatusDone) || (status == StatusTodo && !t.Closed()) {
-			return nil
-		}
-		prev := *t
-		if err := s.moveStatus(tx, actor, t, status); err != nil {
-			return err
-		}
-		return s.putTx(tx, actor, &prev, t)
+		return s.statusTx(tx, actor, t, status)
 	})
 	if err != nil {
 		return nil, err

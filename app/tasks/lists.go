@@ -144,30 +144,27 @@ func (s *Service) Lists(ctx context.Context, actor access.Actor) ([]TaskListView
 	}
 	out := []TaskListView{}
 	err := s.db.View(func(tx *storage.Tx) error {
-		return Lists.Each(tx, actor.AccountID, storage.Query{}, func(l *List) bool {
+		err := Lists.Each(tx, actor.AccountID, storage.Query{}, func(l *List) bool {
 			out = append(out, TaskListView{List: *l})
 			return true
 		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = s.db.View(func(tx *storage.Tx) error {
 		for i := range out {
-			var ferr error
-			ferr = Tasks.Each(tx, actor.AccountID, storage.Query{Index: "list", Prefix: storage.Uint(out[i].ID)}, func(t *Task) bool {
+			if err != nil {
+				return err
+			}
+			err = Tasks.Each(tx, actor.AccountID, storage.Query{Index: "list", Prefix: storage.Uint(out[i].ID)}, func(t *Task) bool {
 				out[i].TotalCount++
 				if !t.Closed() {
 					out[i].OpenCount++
 				}
 				return true
 			})
-			if ferr != nil {
-				return ferr
-			}
 		}
-		return nil
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Position < out[j].Position })
 	return out, err
 }
@@ -221,7 +218,8 @@ func (s *Service) UpdateList(ctx context.Context, actor access.Actor, id uint64,
 	return out, err
 }
 
-// DeleteList removes a list (administrators only); its tasks stay, outside any list.
+// DeleteList removes a list (administrators only); its tasks stay, outside any list, and so do
+// the tasks templates make from now on.
 func (s *Service) DeleteList(ctx context.Context, actor access.Actor, id uint64) error {
 	if err := actor.Require(Module, access.Manage); err != nil {
 		return err
@@ -252,6 +250,27 @@ func (s *Service) DeleteList(ctx context.Context, actor access.Actor, id uint64)
 			t.ListID = 0
 			t.UpdatedAt = now
 			if err := s.putTx(tx, actor, &prev, t); err != nil {
+				return err
+			}
+		}
+		// Templates that filed their tasks in the list file them nowhere now; otherwise applying
+		// one would fail on a list that no longer exists.
+		var tpls []Template
+		err = Templates.Each(tx, actor.AccountID, storage.Query{}, func(t *Template) bool {
+			if t.ListID == id {
+				tpls = append(tpls, *t)
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		for i := range tpls {
+			tpls[i].ListID, tpls[i].UpdatedAt = 0, now
+			if err := Templates.Put(tx, &tpls[i]); err != nil {
+				return err
+			}
+			if err := emitTemplateTx(tx, actor, &tpls[i]); err != nil {
 				return err
 			}
 		}

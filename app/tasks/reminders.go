@@ -58,15 +58,6 @@ func (s *Service) registerReminderJobs() {
 	})
 }
 
-// taskForReminders loads a task of the actor's account (other accounts' ids look missing).
-func taskForReminders(tx *storage.Tx, actor access.Actor, taskID uint64) (*Task, error) {
-	t, err := Tasks.Get(tx, actor.AccountID, taskID)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, apperr.NotFoundf("task %d not found", taskID)
-	}
-	return t, err
-}
-
 // remindersOfTx lists a task's reminders by time.
 func remindersOfTx(tx *storage.Tx, account, taskID uint64) ([]Reminder, error) {
 	page, err := Reminders.Scan(tx, account, storage.Query{Index: "task", Prefix: storage.Uint(taskID)})
@@ -88,7 +79,7 @@ func (s *Service) ListReminders(ctx context.Context, actor access.Actor, taskID 
 	}
 	var out []Reminder
 	err := s.db.View(func(tx *storage.Tx) error {
-		if _, err := taskForReminders(tx, actor, taskID); err != nil {
+		if _, err := getTx(tx, actor.AccountID, taskID); err != nil {
 			return err
 		}
 		var err error
@@ -105,7 +96,7 @@ func (s *Service) CreateReminder(ctx context.Context, actor access.Actor, taskID
 	}
 	var r *Reminder
 	err := s.db.Update(func(tx *storage.Tx) error {
-		t, err := taskForReminders(tx, actor, taskID)
+		t, err := getTx(tx, actor.AccountID, taskID)
 		if err != nil {
 			return err
 		}
@@ -139,7 +130,7 @@ func (s *Service) UpdateReminder(ctx context.Context, actor access.Actor, taskID
 	}
 	var r *Reminder
 	err := s.db.Update(func(tx *storage.Tx) error {
-		t, err := taskForReminders(tx, actor, taskID)
+		t, err := getTx(tx, actor.AccountID, taskID)
 		if err != nil {
 			return err
 		}
@@ -166,7 +157,7 @@ func (s *Service) DeleteReminder(ctx context.Context, actor access.Actor, taskID
 		return err
 	}
 	return s.db.Update(func(tx *storage.Tx) error {
-		t, err := taskForReminders(tx, actor, taskID)
+		t, err := getTx(tx, actor.AccountID, taskID)
 		if err != nil {
 			return err
 		}
@@ -228,18 +219,13 @@ func (s *Service) applyReminder(tx *storage.Tx, actor access.Actor, r *Reminder,
 	case TargetUser:
 		if r.UserID == 0 {
 			fe.Add("user_id", "is required when the reminder goes to a chosen user")
-		} else if !reminderMember(tx, actor.AccountID, r.UserID) {
+		} else if !isMember(tx, actor.AccountID, r.UserID) {
 			fe.Add("user_id", "is not a member of this account")
 		}
 	default:
 		fe.Add("target", "must be me, user or assignees")
 	}
 	return fe.Err()
-}
-
-func reminderMember(tx *storage.Tx, account, userID uint64) bool {
-	_, err := accounts.Members.GetBy(tx, account, "user", storage.Uint(userID))
-	return err == nil
 }
 
 // saveReminderTx stores a reminder and (re)schedules its job in the caller's transaction, then
@@ -399,7 +385,7 @@ func reminderRecipients(tx *storage.Tx, r *Reminder, t *Task) []uint64 {
 	}
 	var out []uint64
 	for _, id := range ids {
-		if id != 0 && !slices.Contains(out, id) && reminderMember(tx, t.AccountID, id) {
+		if id != 0 && !slices.Contains(out, id) && isMember(tx, t.AccountID, id) {
 			out = append(out, id)
 		}
 	}

@@ -80,6 +80,25 @@ func cleanLabels(in []string, fe *apperr.Fields) []string {
 	return out
 }
 
+// cleanAssignees drops zeros and repeats and checks that each assignee is a member of the
+// account (a user of another account reads as not a member), under "assignee_ids".
+func cleanAssignees(tx *storage.Tx, account uint64, in []uint64, fe *apperr.Fields) []uint64 {
+	ids := []uint64{}
+	for _, id := range in {
+		if id == 0 || slices.Contains(ids, id) {
+			continue
+		}
+		if !isMember(tx, account, id) {
+			fe.Add("assignee_ids", fmt.Sprintf("user %d is not a member of this account", id))
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) > MaxAssignees {
+		fe.Add("assignee_ids", fmt.Sprintf("at most %d assignees", MaxAssignees))
+	}
+	return ids
+}
+
 // edit is a task being created or changed, with what the input changed.
 type edit struct {
 	acct *accounts.Account
@@ -133,19 +152,7 @@ func (s *Service) applyTx(tx *storage.Tx, actor access.Actor, e *edit, in TaskIn
 		}
 	}
 	if in.AssigneeIDs != nil {
-		ids := []uint64{}
-		for _, id := range in.AssigneeIDs {
-			if id == 0 || slices.Contains(ids, id) {
-				continue
-			}
-			if _, err := accounts.Members.GetBy(tx, actor.AccountID, "user", storage.Uint(id)); err != nil {
-				fe.Add("assignee_ids", fmt.Sprintf("user %d is not a member of this account", id))
-			}
-			ids = append(ids, id)
-		}
-		if len(ids) > MaxAssignees {
-			fe.Add("assignee_ids", fmt.Sprintf("at most %d assignees", MaxAssignees))
-		}
+		ids := cleanAssignees(tx, actor.AccountID, in.AssigneeIDs, &fe)
 		for _, id := range ids {
 			if !slices.Contains(prevOr(e.prev).AssigneeIDs, id) {
 				e.added = append(e.added, id)
@@ -252,6 +259,9 @@ func (s *Service) applyTx(tx *storage.Tx, actor access.Actor, e *edit, in TaskIn
 	if in.ParentID != nil {
 		s.parentTx(tx, e, *in.ParentID, &fe)
 	}
+	// Links are checked where they changed; links a subtask inherits from its parent were checked
+	// when the parent got them, and may be records the actor cannot see (they stay hidden).
+	linked := e.prev
 	if create && t.ParentID != 0 {
 		// A subtask lives in its parent's context unless it says otherwise.
 		if p, err := Tasks.Get(tx, actor.AccountID, t.ParentID); err == nil {
@@ -260,6 +270,7 @@ func (s *Service) applyTx(tx *storage.Tx, actor access.Actor, e *edit, in TaskIn
 			}
 			if in.ContactID == nil && in.ConversationID == nil && in.DealID == nil && in.CompanyID == nil {
 				t.ContactID, t.ConversationID, t.DealID, t.CompanyID = p.ContactID, p.ConversationID, p.DealID, p.CompanyID
+				linked = p
 			}
 		}
 	}
@@ -267,7 +278,7 @@ func (s *Service) applyTx(tx *storage.Tx, actor access.Actor, e *edit, in TaskIn
 	if err != nil {
 		return err
 	}
-	lk.check(e.prev, t, &fe)
+	lk.check(linked, t, &fe)
 	return fe.Err()
 }
 
@@ -536,22 +547,27 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, id uint64) (
 	return s.setStatus(actor, id, StatusDone)
 }
 
-// Reopen puts a closed task back in "to do".
+// Reopen puts a closed task back in "to do"; an open task stays as it is.
 func (s *Service) Reopen(ctx context.Context, actor access.Actor, id uint64) (*TaskDetail, error) {
 	return s.setStatus(actor, id, StatusTodo)
 }
 
 func (s *Service) setStatus(actor access.Actor, id uint64, status string) (*TaskDetail, error) {
-	return s.write(actor, id, func(tx *storage.Tx, t *Task) error {
-		if t.Status == status {
-			return nil
-		}
-		prev := *t
-		if err := s.moveStatus(tx, actor, t, status); err != nil {
-			return err
-		}
-		return s.putTx(tx, actor, &prev, t)
-	})
+	return s.write(actor, id, func(tx *storage.Tx, t *Task) error { return s.statusTx(tx, actor, t, status) })
+}
+
+// statusTx completes (done) or reopens (todo) a task for the complete/reopen routes of tasks and
+// manual actions. Completing a done task and reopening an open one change nothing: reopen
+// must not throw an in-progress task back to "to do".
+func (s *Service) statusTx(tx *storage.Tx, actor access.Actor, t *Task, status string) error {
+	if t.Status == status || (status == StatusTodo && !t.Closed()) {
+		return nil
+	}
+	prev := *t
+	if err := s.moveStatus(tx, actor, t, status); err != nil {
+		return err
+	}
+	return s.putTx(tx, actor, &prev, t)
 }
 
 // Delete removes a task (its creator or an administrator). Its subtasks stay as top-level tasks,

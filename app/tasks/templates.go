@@ -202,20 +202,7 @@ func checkTemplate(tx *storage.Tx, in TaskTemplateInput, t *Template, create boo
 		}
 	}
 	if in.AssigneeIDs != nil {
-		ids := []uint64{}
-		for _, id := range in.AssigneeIDs {
-			if id == 0 || slices.Contains(ids, id) {
-				continue
-			}
-			if !isMember(tx, t.AccountID, id) {
-				fe.Add("assignee_ids", fmt.Sprintf("user %d is not a member of this account", id))
-			}
-			ids = append(ids, id)
-		}
-		if len(ids) > MaxAssignees {
-			fe.Add("assignee_ids", fmt.Sprintf("at most %d assignees", MaxAssignees))
-		}
-		t.AssigneeIDs = ids
+		t.AssigneeIDs = cleanAssignees(tx, t.AccountID, in.AssigneeIDs, &fe)
 	}
 	if in.Labels != nil {
 		t.Labels = cleanLabels(in.Labels, &fe)
