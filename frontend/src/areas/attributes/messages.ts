@@ -3,9 +3,9 @@
 export const en = {
   nav: 'Custom attributes',
   title: 'Custom attributes',
-  subtitle: 'Extra fields for contacts, conversations, companies and deals. They show in side panels and work in segments, automation and imports.',
+  subtitle: 'Extra fields for contacts, conversations, companies, deals and tasks. They show in side panels and work in segments, automation and imports.',
   add: 'New attribute',
-  models: { contact_attribute: 'Contact', conversation_attribute: 'Conversation', company_attribute: 'Company', deal_attribute: 'Deal' },
+  models: { contact_attribute: 'Contact', conversation_attribute: 'Conversation', company_attribute: 'Company', deal_attribute: 'Deal', task_attribute: 'Task' },
   columns: { name: 'Display name', key: 'Key', type: 'Type', description: 'Description' },
   empty: 'No {model} attributes yet',
   emptyHint: 'Add one for what your team needs to record — a plan, a CPF, a renewal date — and it appears on every record.',
@@ -62,9 +62,9 @@ export const en = {
 export const ptBR: typeof en = {
   nav: 'Atributos personalizados',
   title: 'Atributos personalizados',
-  subtitle: 'Campos extras para contatos, conversas, empresas e negócios. Aparecem nos painéis laterais e funcionam em segmentos, automações e importações.',
+  subtitle: 'Campos extras para contatos, conversas, empresas, negócios e tarefas. Aparecem nos painéis laterais e funcionam em segmentos, automações e importações.',
   add: 'Novo atributo',
-  models: { contact_attribute: 'Contato', conversation_attribute: 'Conversa', company_attribute: 'Empresa', deal_attribute: 'Negócio' },
+  models: { contact_attribute: 'Contato', conversation_attribute: 'Conversa', company_attribute: 'Empresa', deal_attribute: 'Negócio', task_attribute: 'Tarefa' },
   columns: { name: 'Nome de exibição', key: 'Chave', type: 'Tipo', description: 'Descrição' },
   empty: 'Nenhum atributo de {model} ainda',
   emptyHint: 'Adicione um para o que sua equipe precisa registrar — um plano, um CPF, uma data de renovação — e ele aparece em todos os registros.',

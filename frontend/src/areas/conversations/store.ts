@@ -8,6 +8,7 @@ import { computed, reactive, ref, toRefs } from 'vue'
 import { accountPath, api } from '@/api/client'
 import type { RealtimeMessage } from '@/api/types'
 import { realtime } from '@/realtime'
+import type { TaskView } from '@/areas/tasks/types'
 import { useSession } from '@/stores/session'
 import {
   applyConversationChange,
@@ -35,8 +36,6 @@ import type {
   Inbox,
   Label,
   Macro,
-  ManualAction,
-  ManualActionPage,
   Message,
   MessagesResponse,
   Priority,
@@ -90,7 +89,8 @@ export const useInbox = defineStore('inbox', () => {
   const canned = ref<CannedResponse[]>([])
   const macros = ref<Macro[]>([])
   const views = ref<SavedView[]>([])
-  const manualActions = ref<ManualAction[]>([])
+  /** The actor's open manual actions (tasks with an action kind), for the queue's count. */
+  const manualActions = ref<TaskView[]>([])
 
   const searchQuery = ref('')
   const searching = ref(false)
@@ -456,13 +456,13 @@ export const useInbox = defineStore('inbox', () => {
   // ---- manual actions
 
   async function loadManualActions(): Promise<void> {
-    const r = await api.get<ManualActionPage>(path('manual_actions'), { query: { assignee: 'me', done: false } })
+    // The queue is a tasks list: without the tasks module there is none.
+    if (!session.hasModule('tasks')) {
+      manualActions.value = []
+      return
+    }
+    const r = await api.get<{ items: TaskView[] | null }>(path('manual_actions'), { query: { assignee: 'me', done: false } })
     manualActions.value = r?.items ?? []
-  }
-
-  async function completeAction(a: ManualAction): Promise<void> {
-    await api.post(path(`manual_actions/${a.id}/complete`))
-    manualActions.value = manualActions.value.filter((x) => x.id !== a.id)
   }
 
   // ---- live updates
@@ -552,7 +552,14 @@ export const useInbox = defineStore('inbox', () => {
   function subscribe(): void {
     unsubscribe()
     offs = EVENTS.map((t) => realtime.subscribe(t, handle))
-    offs.push(realtime.subscribe('manual_action_changed', () => void loadManualActions().catch(() => undefined)))
+    for (const ev of ['task_created', 'task_updated', 'task_completed', 'task_deleted']) {
+      offs.push(
+        realtime.subscribe(ev, (m) => {
+          const d = m.data as { id?: number; action_kind?: string } | null
+          if (d?.action_kind || manualActions.value.some((a) => a.id === d?.id)) void loadManualActions().catch(() => undefined)
+        }),
+      )
+    }
   }
   function unsubscribe(): void {
     for (const off of offs) off()
@@ -631,7 +638,6 @@ export const useInbox = defineStore('inbox', () => {
     search,
     latestOf,
     loadManualActions,
-    completeAction,
     handle,
     subscribe,
     unsubscribe,

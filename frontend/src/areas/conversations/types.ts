@@ -198,19 +198,6 @@ export interface ScheduledMessage {
   error?: string
 }
 
-export interface ManualAction {
-  id: number
-  kind: 'call' | 'message' | 'email' | 'other'
-  title: string
-  note?: string
-  contact_id?: number
-  conversation_id?: number
-  assignee_id?: number
-  source?: string
-  due_at?: string | null
-  done_at?: string | null
-}
-
 export interface Contact {
   id: number
   name: string
@@ -227,12 +214,6 @@ export interface Contact {
   additional_attributes?: Record<string, unknown>
   created_at?: number | string
   last_activity_at?: number | string | null
-}
-
-/** GET /manual_actions: one page of the queue. */
-export interface ManualActionPage {
-  items: ManualAction[] | null
-  next?: string
 }
 
 export interface SearchResults {
@@ -297,8 +278,6 @@ export const schemaChecks: {
   messagesPage: NoExtra<MessagesResponse, Schemas['MessagesPage']>
   list: NoExtra<ConversationListResponse['data'], Schemas['ListResult']>
   search: NoExtra<SearchResults['payload'], Schemas['SearchPayload']>
-  manualActionPage: NoExtra<ManualActionPage, Schemas['ManualActionPage']>
-  manualAction: NoExtra<ManualAction, Schemas['ManualAction']>
   scheduled: NoExtra<ScheduledMessage, Schemas['ScheduledMessage']>
   savedView: NoExtra<SavedView, Schemas['CustomFilter']>
   filter: NoExtra<Filter, Schemas['Filter']>
@@ -318,8 +297,6 @@ export const schemaChecks: {
   messagesPage: true,
   list: true,
   search: true,
-  manualActionPage: true,
-  manualAction: true,
   scheduled: true,
   savedView: true,
   filter: true,

@@ -69,6 +69,13 @@ export function useTasksApi() {
     createAction: (body: ActionInput) => api.post<TaskView>(p('manual_actions'), body),
     completeAction: (id: number) => api.post<TaskView>(p(`manual_actions/${id}/complete`), {}),
     reopenAction: (id: number) => api.post<TaskView>(p(`manual_actions/${id}/reopen`), {}),
+
+    /** members feed the assignee pickers; a failure leaves them empty rather than breaking the page. */
+    members: async () => unwrapList<{ id: number; name: string; avatar_url?: string | null }>(await api.get<unknown>(p('agents')).catch(() => [])),
+    /** The link pickers reuse the existing search routes of contacts, companies and deals. */
+    searchContacts: async (q: string) => unwrapList<{ id: number; name: string; email?: string }>(await api.get<unknown>(p('contacts/search'), { query: { q } })),
+    searchCompanies: async (q: string) => unwrapList<{ id: number; name: string }>(await api.get<unknown>(p('companies'), { query: { q } })),
+    searchDeals: async (q: string) => unwrapList<{ id: number; title?: string; name?: string }>(await api.get<unknown>(p('deals'), { query: { q, per_page: 20 } })),
   }
 }
 

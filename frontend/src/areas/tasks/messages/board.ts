@@ -1,3 +1,49 @@
-// Strings of the tasks board part (owned by the helper that builds it).
-export const en = {}
-export const ptBR: typeof en = {}
+// Strings of the tasks board and calendar views.
+export const en = {
+  moveTo: 'Move to…',
+  open: 'Open task',
+  readOnly: 'You can see this board but not move tasks.',
+  moved: 'Moved to {status}',
+  nextCreated: 'Next occurrence created',
+  nextCreatedDetail: 'The next “{title}” is in To do.',
+  columnEmpty: 'Nothing here.',
+  columnHint: 'Drag a task here.',
+  assignees: 'Assigned to {names}',
+  unassigned: 'Unassigned',
+  calendar: {
+    label: 'Tasks calendar',
+    month: 'Month',
+    week: 'Week',
+    today: 'Today',
+    moved: 'Due date changed',
+    created: '“{title}” added',
+    projected: 'Upcoming occurrence of a recurring task',
+    quickTitle: 'New task due {day}',
+    readOnly: 'You can see the calendar but not reschedule tasks.',
+    empty: 'No tasks due in this period. Click a day to add one.',
+  },
+}
+export const ptBR: typeof en = {
+  moveTo: 'Mover para…',
+  open: 'Abrir tarefa',
+  readOnly: 'Você pode ver este quadro, mas não mover tarefas.',
+  moved: 'Movida para {status}',
+  nextCreated: 'Próxima ocorrência criada',
+  nextCreatedDetail: 'A próxima “{title}” está em A fazer.',
+  columnEmpty: 'Nada aqui.',
+  columnHint: 'Arraste uma tarefa para cá.',
+  assignees: 'Atribuída a {names}',
+  unassigned: 'Sem responsável',
+  calendar: {
+    label: 'Calendário de tarefas',
+    month: 'Mês',
+    week: 'Semana',
+    today: 'Hoje',
+    moved: 'Prazo alterado',
+    created: '“{title}” criada',
+    projected: 'Próxima ocorrência de uma tarefa recorrente',
+    quickTitle: 'Nova tarefa para {day}',
+    readOnly: 'Você pode ver o calendário, mas não reagendar tarefas.',
+    empty: 'Nenhuma tarefa com prazo neste período. Clique em um dia para criar uma.',
+  },
+}
