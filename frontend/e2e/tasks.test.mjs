@@ -93,6 +93,9 @@ async function scenario(pages) {
   await page.getByTestId('task-new').click()
   const dialog = page.getByTestId('task-dialog')
   await dialog.waitFor()
+  // The dialog focuses the title when its opening animation ends; typing before that would send
+  // the date into the title.
+  await until('the title to have focus', () => page.evaluate(() => document.activeElement?.id === 'task-title'))
   await page.getByTestId('task-title').fill('Pagar fornecedor')
   await page.locator('#task-due').fill(ptDate(due))
   await page.locator('#task-due').press('Escape')
@@ -176,7 +179,7 @@ async function scenario(pages) {
   assert.equal(next.list_id, list.id)
   assert.equal(dayOf(next.due_at), day(8), 'due a week after the completed one')
   await page.getByTestId(`task-row-${next.id}`).waitFor()
-  assert.ok((await page.getByTestId(`task-status-${next.id}`).textContent()).includes('A fazer'))
+  await until('the new row to say to do', async () => (await page.getByTestId(`task-status-${next.id}`).textContent())?.includes('A fazer'))
   // Only one successor, even looking at the whole series.
   const series = (await api('GET', `/tasks?q=${encodeURIComponent('Relatório semanal')}`)).payload
   assert.equal(series.length, 2, 'the completed occurrence and exactly one next one')
