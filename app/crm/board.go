@@ -133,38 +133,22 @@ func place(tx *storage.Tx, d *Deal, index *int) error {
 	}
 	i := len(col)
 	if index != nil {
-		i = min(max(*index, 0), len(col))
+		i = *index
 	}
-	switch {
-	case len(col) == 0:
-		d.Position = Gap
-		return nil
-	case i == len(col):
-		d.Position = col[i-1].Position + Gap
-		return nil
-	case i == 0:
-		d.Position = col[0].Position - Gap
-		return nil
-	}
-	lo, hi := col[i-1].Position, col[i].Position
-	if hi-lo > 1 {
-		d.Position = lo + (hi-lo)/2
-		return nil
-	}
-	// The gap ran out: renumber the column with d at i.
+	positions := make([]int64, len(col))
 	for k := range col {
-		n := int64(k + 1)
-		if k >= i {
-			n++
-		}
-		if col[k].Position != n*Gap {
-			col[k].Position = n * Gap
+		positions[k] = col[k].Position
+	}
+	pos, renumbered := storage.Place(positions, i, Gap)
+	for k, p := range renumbered {
+		if col[k].Position != p {
+			col[k].Position = p
 			if err := Deals.Put(tx, &col[k]); err != nil {
 				return err
 			}
 		}
 	}
-	d.Position = int64(i+1) * Gap
+	d.Position = pos
 	return nil
 }
 

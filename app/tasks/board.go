@@ -126,36 +126,21 @@ func placeTx(tx *storage.Tx, t *Task, before uint64) error {
 			return apperr.Field("before_id", fmt.Sprintf("task %d is not in the %s column", before, t.Status))
 		}
 	}
-	switch {
-	case len(col) == 0:
-		t.Position = Gap
-		return nil
-	case i == len(col):
-		t.Position = col[i-1].Position + Gap
-		return nil
-	case i == 0:
-		t.Position = col[0].Position - Gap
-		return nil
-	}
-	lo, hi := col[i-1].Position, col[i].Position
-	if hi-lo > 1 {
-		t.Position = lo + (hi-lo)/2
-		return nil
-	}
-	// The gap ran out: renumber the column with t at i. Only positions change, so these writes
-	// carry no task_updated event of their own (the board reloads on the moved task's event).
+	positions := make([]int64, len(col))
 	for k := range col {
-		n := int64(k + 1)
-		if k >= i {
-			n++
-		}
-		if col[k].Position != n*Gap {
-			col[k].Position = n * Gap
+		positions[k] = col[k].Position
+	}
+	pos, renumbered := storage.Place(positions, i, Gap)
+	// Only positions change when the column is renumbered, so these writes carry no
+	// task_updated event of their own (the board reloads on the moved task's event).
+	for k, p := range renumbered {
+		if col[k].Position != p {
+			col[k].Position = p
 			if err := Tasks.Put(tx, &col[k]); err != nil {
 				return err
 			}
 		}
 	}
-	t.Position = int64(i+1) * Gap
+	t.Position = pos
 	return nil
 }
