@@ -107,7 +107,7 @@ func (s *Service) Move(ctx context.Context, actor access.Actor, id uint64, in Ta
 
 // placeTx gives t (already in its new status) a position in its column before task before (0:
 // last). Positions keep gaps so usually only t is written; when two neighbours touch, the column
-// is renumbered (as crm's board does).
+// is renumbered (storage.Place).
 func placeTx(tx *storage.Tx, t *Task, before uint64) error {
 	var col []Task
 	err := Tasks.Each(tx, t.AccountID, storage.Query{Index: "column", Prefix: storage.Str(t.Status)}, func(o *Task) bool {

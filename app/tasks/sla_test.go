@@ -10,16 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley/app/access"
-	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
-	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/scheduler"
 	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 // b3Fix is the fixture of the SLA, template and manual action tests: a real store, a real
@@ -41,21 +37,8 @@ type b3Fix struct {
 
 func newB3Fix(t *testing.T) *b3Fix {
 	t.Helper()
-	db := storagetest.Open(t, t.TempDir(), storage.Options{})
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	ctx := context.Background()
-	res, err := acc.Setup(ctx, accounts.SetupInput{AccountName: "Loja", Name: "Olga Owner", Email: "owner@example.com", Password: "correct horse", TimeZone: "America/Sao_Paulo", Currency: "BRL", Language: "pt-BR"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := access.Actor{UserID: res.UserID, UserName: "Olga Owner", AccountID: res.AccountID, Role: access.Administrator}
-	ag, err := acc.AddAgent(ctx, admin, accounts.NewAgent{Name: "Bruno Lima", Email: "bruno@example.com", Role: access.Agent, Password: "long enough pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &b3Fix{t: t, db: db, ctx: ctx, admin: admin, acct: res.AccountID, at: time.Date(2025, 6, 10, 15, 0, 0, 0, time.UTC),
-		agent: access.Actor{UserID: ag.ID, UserName: "Bruno Lima", AccountID: res.AccountID, Role: access.Agent, Permissions: access.AgentDefaults}}
+	db, admin, agent := testAccount(t)
+	f := &b3Fix{t: t, db: db, ctx: context.Background(), admin: admin, agent: agent, acct: admin.AccountID, at: time.Date(2025, 6, 10, 15, 0, 0, 0, time.UTC)}
 	f.rebuild()
 	return f
 }

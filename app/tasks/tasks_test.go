@@ -7,16 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley/app/access"
-	"github.com/parleyhq/parley/app/accounts"
 	"github.com/parleyhq/parley/app/apperr"
-	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/notify"
 	"github.com/parleyhq/parley/app/scheduler"
 	"github.com/parleyhq/parley/storage"
-	"github.com/parleyhq/parley/storage/storagetest"
 )
 
 // coreFix is a real store with one account (pt-BR, São Paulo), its administrator and an agent.
@@ -32,21 +28,8 @@ type coreFix struct {
 
 func newCoreFix(t *testing.T) *coreFix {
 	t.Helper()
-	db := storagetest.Open(t, t.TempDir(), storage.Options{})
-	a := auth.New(db, auth.Options{BcryptCost: bcrypt.MinCost})
-	acc := accounts.New(db, a)
-	ctx := context.Background()
-	res, err := acc.Setup(ctx, accounts.SetupInput{AccountName: "Loja", Name: "Olga Owner", Email: "owner@example.com", Password: "correct horse", TimeZone: "America/Sao_Paulo", Currency: "BRL", Language: "pt-BR"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := access.Actor{UserID: res.UserID, UserName: "Olga Owner", AccountID: res.AccountID, Role: access.Administrator}
-	ag, err := acc.AddAgent(ctx, admin, accounts.NewAgent{Name: "Bruno Lima", Email: "bruno@example.com", Role: access.Agent, Password: "long enough pw"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &coreFix{t: t, db: db, ctx: ctx, admin: admin, now: time.Date(2025, 6, 10, 15, 0, 0, 0, time.UTC),
-		agent: access.Actor{UserID: ag.ID, UserName: "Bruno Lima", AccountID: res.AccountID, Role: access.Agent, Permissions: access.AgentDefaults}}
+	db, admin, agent := testAccount(t)
+	f := &coreFix{t: t, db: db, ctx: context.Background(), admin: admin, agent: agent, now: time.Date(2025, 6, 10, 15, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	f.s = New(Deps{DB: db, Jobs: scheduler.New(db, scheduler.Options{Now: clock}), Now: clock})
 	return f
