@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/app/notify"
