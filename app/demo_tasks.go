@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/app/accounts"
+	"github.com/parleyhq/parley/app/auth"
 	"github.com/parleyhq/parley/app/contacts"
 	"github.com/parleyhq/parley/app/crm"
 	"github.com/parleyhq/parley/app/tasks"
@@ -61,6 +62,18 @@ func (a *App) demoTasks(ctx context.Context, accountID uint64, agentIDs []uint64
 	if err != nil {
 		return err
 	}
+	// Whoever signs in to the demo (its owner) has tasks of their own, an overdue one among them,
+	// and a manual action waiting in the inbox.
+	owner := ana
+	a.DB.View(func(tx *storage.Tx) error {
+		if u, err := auth.Users.GetBy(tx, 0, "email", storage.Str(storage.Fold(DemoEmail))); err == nil {
+			if _, err := accounts.Members.GetBy(tx, accountID, "user", storage.Uint(u.ID)); err != nil {
+				return nil
+			}
+			owner = u.ID
+		}
+		return nil
+	})
 	fail := func(what string, err error) error { return fmt.Errorf("demo tasks %s: %w", what, err) }
 	now := time.Now().In(loc)
 	day := func(offset int) string { return now.AddDate(0, 0, offset).Format("2006-01-02") }
@@ -101,7 +114,7 @@ func (a *App) demoTasks(ctx context.Context, accountID uint64, agentIDs []uint64
 			AssigneeIDs: []uint64{bruno}, DueAt: ptr(at(1, 10, 0)), ContactID: optional(people["Maria"]), Labels: []string{"orçamento"}},
 			reminder: at(1, 9, 30)},
 		{in: tasks.TaskInput{Title: ptr("Fechar o caixa do mês"), ListID: id(lists["Administrativo"]), Priority: ptr("medium"),
-			AssigneeIDs: []uint64{ana}, DueAt: ptr(at(1, 18, 0)), Labels: []string{"financeiro"},
+			AssigneeIDs: []uint64{owner}, DueAt: ptr(at(1, 18, 0)), Labels: []string{"financeiro"},
 			Recurrence: &tasks.Recurrence{Freq: "monthly", Interval: 1}}},
 		{in: tasks.TaskInput{Title: ptr("Relatório semanal de vendas"), ListID: id(lists["Comercial"]),
 			AssigneeIDs: []uint64{carla}, DueAt: ptr(at(1, 9, 0)), Recurrence: &tasks.Recurrence{Freq: "weekly", Interval: 1}},
@@ -109,7 +122,7 @@ func (a *App) demoTasks(ctx context.Context, accountID uint64, agentIDs []uint64
 		{in: tasks.TaskInput{Title: ptr("Comprar farinha e fermento"), ListID: id(lists["Produção"]), Status: ptr(tasks.StatusInProgress),
 			AssigneeIDs: []uint64{diego}, DueAt: ptr(day(0)), Checklist: []string{"Farinha de trigo tipo 1 (50 kg)", "Fermento biológico (2 kg)", "Manteiga sem sal (10 kg)"}}},
 		{in: tasks.TaskInput{Title: ptr("Enviar nota fiscal da encomenda corporativa"), ListID: id(lists["Administrativo"]), Priority: ptr("urgent"),
-			AssigneeIDs: []uint64{ana}, DueAt: ptr(day(-2)), CompanyID: optional(companyID)}},
+			AssigneeIDs: []uint64{owner}, DueAt: ptr(day(-2)), CompanyID: optional(companyID)}},
 		{in: tasks.TaskInput{Title: ptr("Atualizar fotos do catálogo"), ListID: id(lists["Comercial"]), Status: ptr(tasks.StatusDone),
 			AssigneeIDs: []uint64{carla}, DueAt: ptr(day(-1))}},
 	}
@@ -150,7 +163,7 @@ func (a *App) demoTasks(ctx context.Context, accountID uint64, agentIDs []uint64
 	}
 	due := now.Add(3 * time.Hour)
 	if _, err := a.Tasks.CreateAction(ctx, actor, tasks.ActionInput{Kind: "call", Title: "Ligar para confirmar a entrega de sábado",
-		Note: "O cliente pediu confirmação por telefone.", ContactID: people["Maria"], AssigneeID: bruno, Source: "Pós-venda", DueAt: &due}); err != nil {
+		Note: "O cliente pediu confirmação por telefone.", ContactID: people["Maria"], AssigneeID: owner, Source: "Pós-venda", DueAt: &due}); err != nil {
 		return fail("manual action", err)
 	}
 	return nil

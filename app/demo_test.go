@@ -54,6 +54,12 @@ func TestDemoFillsTasksOnce(t *testing.T) {
 	if len(all) != 15 || recurring != 2 || blocked != 1 || subtasks != 5 || actions != 1 || overdue != 1 {
 		t.Fatalf("tasks %d recurring %d blocked %d subtasks %d actions %d overdue %d", len(all), recurring, blocked, subtasks, actions, overdue)
 	}
+	// The one who signs in has tasks of their own and an action waiting.
+	mine := h.must(h.call("GET", base+"/tasks?assignee=me", token, nil), 200).Body["payload"].([]any)
+	queue := h.must(h.call("GET", base+"/manual_actions?assignee=me", token, nil), 200).Body["items"].([]any)
+	if len(mine) < 3 || len(queue) != 1 {
+		t.Fatalf("my tasks %d, my actions %d", len(mine), len(queue))
+	}
 	templates := h.must(h.call("GET", base+"/task_templates", token, nil), 200).Body["payload"].([]any)
 	policies := h.must(h.call("GET", base+"/task_sla_policies", token, nil), 200).Body["payload"].([]any)
 	if len(templates) != 1 || len(policies) != 1 {
