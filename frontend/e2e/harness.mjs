@@ -123,3 +123,12 @@ export async function until(what, fn) {
   }
   throw new Error(`timed out waiting for ${what}`)
 }
+
+/**
+ * focused waits until the element with that data-testid has the focus. A PrimeVue dialog focuses
+ * its autofocus field when its opening animation ends; typing before then can land in the wrong
+ * field, so a test opens a dialog, then waits for it to settle here.
+ */
+export async function focused(page, testid) {
+  await until(`${testid} to have the focus`, () => page.evaluate((id) => document.activeElement?.closest(`[data-testid="${id}"]`) != null || document.activeElement?.dataset?.testid === id, testid))
+}

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { apiCaller, launchBrowser, SHOTS, startServer, until, watch } from './harness.mjs'
+import { apiCaller, launchBrowser, SHOTS, startServer, until, watch, focused } from './harness.mjs'
 
 let srv
 let browser
@@ -128,15 +128,17 @@ async function scenario(pages) {
   // ---- Settings → Tasks: an SLA policy and a template with two subtasks, then used.
   await page.goto(base + '/settings/tasks')
   await page.getByTestId('sla-add').click()
+  await focused(page, 'sla-name')
   await page.getByTestId('sla-name').fill('Urgentes em 2 horas')
   await page.locator('#sla-start-h').fill('2')
   await page.keyboard.press('Tab')
   await page.getByTestId('sla-save').click()
-  const [policy] = await until('the SLA policy', async () => (await call(token, 'GET', `${acc}/task_sla_policies`)).payload)
+  const policy = await until('the SLA policy', async () => (await call(token, 'GET', `${acc}/task_sla_policies`)).payload.find((p) => p.name === 'Urgentes em 2 horas'))
   assert.equal(policy.start_minutes, 120)
   await page.getByTestId(`sla-name-${policy.id}`).waitFor()
 
   await page.getByTestId('template-add').click()
+  await focused(page, 'template-name')
   await page.getByTestId('template-name').fill('Implantação de cliente')
   await page.getByTestId('template-title').fill('Implantar cliente novo')
   await page.getByTestId('template-checklist').fill('Criar acesso\nTreinar equipe')
@@ -146,7 +148,7 @@ async function scenario(pages) {
   await page.getByTestId('template-subtask-title-1').fill('Agendar treinamento')
   await shot(page, 'template-dialog-pt')
   await page.getByTestId('template-save').click()
-  const [tpl] = await until('the template', async () => (await call(token, 'GET', `${acc}/task_templates`)).payload)
+  const tpl = await until('the template', async () => (await call(token, 'GET', `${acc}/task_templates`)).payload.find((x) => x.name === 'Implantação de cliente'))
   assert.equal(tpl.subtasks.length, 2)
   await page.getByTestId(`template-row-${tpl.id}`).waitFor()
   await shot(page, 'settings-pt')

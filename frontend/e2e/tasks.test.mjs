@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { apiCaller, launchBrowser, SHOTS, startServer, until, watch } from './harness.mjs'
+import { apiCaller, launchBrowser, SHOTS, startServer, until, watch, focused } from './harness.mjs'
 
 let srv
 let browser
@@ -80,6 +80,7 @@ async function scenario(pages) {
 
   // ---- A list, through the list dialog; the page switches to it.
   await page.getByTestId('list-new').click()
+  await focused(page, 'list-name')
   await page.getByTestId('list-name').fill('Financeiro')
   await page.getByTestId('list-color-10b981').click()
   await page.getByTestId('list-save').click()
@@ -93,12 +94,12 @@ async function scenario(pages) {
   await page.getByTestId('task-new').click()
   const dialog = page.getByTestId('task-dialog')
   await dialog.waitFor()
-  // The dialog focuses the title when its opening animation ends; typing before that would send
-  // the date into the title.
-  await until('the title to have focus', () => page.evaluate(() => document.activeElement?.id === 'task-title'))
+  await focused(page, 'task-title')
   await page.getByTestId('task-title').fill('Pagar fornecedor')
   await page.locator('#task-due').fill(ptDate(due))
-  await page.locator('#task-due').press('Escape')
+  // Close the date picker by clicking elsewhere in the dialog: Escape, when the picker's overlay
+  // has not opened yet, would close the whole dialog.
+  await page.getByTestId('task-title').click()
   await page.getByTestId('task-assignees').click()
   await page.getByRole('option', { name: 'Olívia Dona' }).click()
   await page.keyboard.press('Escape')

@@ -114,6 +114,6 @@ describe('template body', () => {
     expect(d.checklist).toBe('one\ntwo')
     const body = templateBody(d)
     expect(body.subtasks).toEqual([{ title: 'S', due_offset_days: 0 }])
-    expect(body.due_offset_days).toBeUndefined()
+    expect(body.due_offset_days).toBe(-1) // cleared: an edit must remove the stored offset
   })
 })

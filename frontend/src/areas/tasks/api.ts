@@ -4,8 +4,9 @@ import { accountPath, api } from '@/api/client'
 import { unwrapList } from '@/areas/inbox-settings/helpers'
 import { useSession } from '@/stores/session'
 import type {
-  ActionInput, ApplyTemplateInput, BoardColumn, CalendarData, LabelCount, MailMessage, MailSettings, Recurrence, Reminder, ReminderInput, SLAPolicy,
-  TaskDetail, TaskInput, TaskList, TaskListPage, TaskQuery, TaskStatus, TaskSummary, TaskTemplate, TaskView,
+  ActionInput, ApplyTemplateInput, BoardColumn, CalendarData, LabelCount, MailMessage, MailSettings, MailSettingsInput, Recurrence, Reminder, ReminderInput,
+  SLAPolicy, SLAPolicyInput, TaskDetail, TaskInput, TaskList, TaskListInput, TaskListPage, TaskListSaved, TaskQuery, TaskStatus, TaskSummary, TaskTemplate,
+  TaskTemplateInput, TaskView,
 } from './types'
 
 type Query = Record<string, string | number | boolean | undefined>
@@ -26,8 +27,8 @@ export function useTasksApi() {
   const t = (id: number, rest = '') => p(`tasks/${id}${rest}`)
   return {
     lists: async () => unwrapList<TaskList>(await api.get<unknown>(p('task_lists'))),
-    createList: (body: { name: string; color?: string }) => api.post<TaskList>(p('task_lists'), body),
-    updateList: (id: number, body: { name?: string; color?: string; position?: number }) => api.patch<TaskList>(p(`task_lists/${id}`), body),
+    createList: (body: TaskListInput) => api.post<TaskListSaved>(p('task_lists'), body),
+    updateList: (id: number, body: TaskListInput) => api.patch<TaskListSaved>(p(`task_lists/${id}`), body),
     deleteList: (id: number) => api.del(p(`task_lists/${id}`)),
 
     tasks: (q: TaskQuery) => api.get<TaskListPage>(p('tasks'), { query: taskQuery(q) }),
@@ -55,13 +56,13 @@ export function useTasksApi() {
     previewRecurrence: async (recurrence: Recurrence, due_at?: string) => (await api.post<{ dates: string[] }>(p('tasks/recurrence/preview'), { recurrence, due_at })).dates,
 
     slaPolicies: async () => unwrapList<SLAPolicy>(await api.get<unknown>(p('task_sla_policies'))),
-    createSLAPolicy: (body: Partial<SLAPolicy>) => api.post<SLAPolicy>(p('task_sla_policies'), body),
-    updateSLAPolicy: (id: number, body: Partial<SLAPolicy>) => api.patch<SLAPolicy>(p(`task_sla_policies/${id}`), body),
+    createSLAPolicy: (body: SLAPolicyInput) => api.post<SLAPolicy>(p('task_sla_policies'), body),
+    updateSLAPolicy: (id: number, body: SLAPolicyInput) => api.patch<SLAPolicy>(p(`task_sla_policies/${id}`), body),
     deleteSLAPolicy: (id: number) => api.del(p(`task_sla_policies/${id}`)),
     templates: async () => unwrapList<TaskTemplate>(await api.get<unknown>(p('task_templates'))),
     template: (id: number) => api.get<TaskTemplate>(p(`task_templates/${id}`)),
-    createTemplate: (body: Partial<TaskTemplate>) => api.post<TaskTemplate>(p('task_templates'), body),
-    updateTemplate: (id: number, body: Partial<TaskTemplate>) => api.patch<TaskTemplate>(p(`task_templates/${id}`), body),
+    createTemplate: (body: TaskTemplateInput) => api.post<TaskTemplate>(p('task_templates'), body),
+    updateTemplate: (id: number, body: TaskTemplateInput) => api.patch<TaskTemplate>(p(`task_templates/${id}`), body),
     deleteTemplate: (id: number) => api.del(p(`task_templates/${id}`)),
     applyTemplate: (id: number, body: ApplyTemplateInput) => api.post<TaskDetail>(p(`task_templates/${id}/apply`), body),
 
@@ -82,7 +83,7 @@ export function useTasksApi() {
 /** The operator's mail server (installation-wide, not per account). */
 export const mailApi = {
   settings: () => api.get<MailSettings>('/api/v1/platform/mail'),
-  save: (body: MailSettings) => api.put<MailSettings>('/api/v1/platform/mail', body),
+  save: (body: MailSettingsInput) => api.put<MailSettings>('/api/v1/platform/mail', body),
   test: (to: string) => api.post<{ ok: boolean }>('/api/v1/platform/mail/test', { to }),
   outgoing: async () => unwrapList<MailMessage>(await api.get<unknown>('/api/v1/platform/mail/outgoing')),
 }

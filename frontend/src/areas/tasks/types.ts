@@ -1,147 +1,99 @@
-// Types of the tasks API (app/tasks, /tmp-era contract: app/api/tasks.go and friends). Written by
-// hand while the routes are built; they are to be derived from the generated schema
-// (src/api/types.ts Schemas) once `make api-types` has the routes.
+// API shapes of the tasks pages, taken from the generated schema (src/api/schema.d.ts, made by
+// `make api-types` from the server's OpenAPI document) so that a change on the server is a type
+// error here. Only narrowings live in this file: where Go says `string` for a closed set
+// (statuses, priorities, recurrence frequency, SLA states, reminder targets) the union is spelled
+// out, and lists Go always fills (assignees, subtask items, dependencies, reminders) are never null.
+import type { Schemas } from '@/api/types'
 
 export type TaskStatus = 'todo' | 'in_progress' | 'done' | 'cancelled'
 export type TaskPriority = 'none' | 'low' | 'medium' | 'high' | 'urgent'
 export type ActionKind = 'call' | 'message' | 'email' | 'other'
+/** How often a task repeats; '' (only sent, never stored) removes the recurrence. */
+export type Freq = 'daily' | 'weekly' | 'monthly' | 'yearly' | ''
+/** Where one SLA target stands: none (no such target), ok (running), met, breached. */
+export type SLAStage = 'none' | 'ok' | 'met' | 'breached'
+export type ReminderTarget = 'me' | 'user' | 'assignees'
+export type MailSecurity = Schemas['MailSettings']['security']
+export type MailState = 'queued' | 'sent' | 'failed'
 export const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done', 'cancelled']
 export const PRIORITIES: TaskPriority[] = ['none', 'low', 'medium', 'high', 'urgent']
 
-export interface ChecklistItem { id: number; text: string; done: boolean }
-export interface Recurrence {
-  freq: 'daily' | 'weekly' | 'monthly' | 'yearly' | ''
-  interval: number
-  weekdays?: string[]
-  until?: string
-  count?: number
-  anchor?: string
-}
-export interface SLA { policy_id: number; start_by?: string; finish_by?: string; start_breached_at?: string; finish_breached_at?: string }
-export interface SLAState { policy_id: number; start: 'none' | 'ok' | 'met' | 'breached'; finish: 'none' | 'ok' | 'met' | 'breached'; start_by?: string; finish_by?: string }
-export interface UserRef { id: number; name: string }
-export interface LinkRef { id: number; name?: string; hidden?: boolean; missing?: boolean }
-export interface TaskRef { id: number; title: string; status: TaskStatus; due_at?: string }
-export interface Progress { done: number; total: number }
+/** Optional lists Go omits when empty: absent, never null. */
+type Lists<T, K extends keyof T> = Omit<T, K> & { [P in K]?: Exclude<T[P], null> }
 
-export interface Task {
-  id: number
-  account_id: number
-  list_id?: number
-  parent_id?: number
-  title: string
-  description?: string
+export type ChecklistItem = Schemas['TaskChecklistItem']
+/** A recurrence rule; until is a YYYY-MM-DD in the account's time zone, anchor is set by the server. */
+export type Recurrence = Omit<Lists<Schemas['Recurrence'], 'weekdays'>, 'freq'> & { freq: Freq }
+export type SLA = Schemas['SLA']
+export type SLAState = Omit<Schemas['SLAState'], 'start' | 'finish'> & { start: SLAStage; finish: SLAStage }
+export type UserRef = Schemas['TaskUserRef']
+/** A linked record: hidden when the viewer may not see it, missing when it was deleted. */
+export type LinkRef = Schemas['LinkRef']
+export type TaskRef = Omit<Schemas['TaskRef'], 'status'> & { status: TaskStatus }
+export type Progress = Schemas['Progress']
+
+/** A task as lists, the board and the calendar show it. */
+export type TaskView = Omit<
+  Lists<Schemas['TaskView'], 'assignee_ids' | 'labels' | 'blocked_by' | 'checklist'>,
+  'status' | 'priority' | 'action_kind' | 'recurrence' | 'sla_state' | 'assignees'
+> & {
   status: TaskStatus
   priority: TaskPriority
-  position: number
-  assignee_ids?: number[]
-  creator_id?: number
-  start_at?: string
-  due_at?: string
-  all_day?: boolean
-  labels?: string[]
-  custom_attributes?: Record<string, unknown>
-  contact_id?: number
-  conversation_id?: number
-  deal_id?: number
-  company_id?: number
-  blocked_by?: number[]
-  checklist?: ChecklistItem[]
-  recurrence?: Recurrence
-  series_id?: number
-  occurrence?: number
-  next_id?: number
-  sla?: SLA
-  template_id?: number
   action_kind?: ActionKind
-  source?: string
-  started_at?: string
-  completed_at?: string
-  completed_by?: number
-  cancelled_at?: string
-  created_at: string
-  updated_at: string
-}
-
-export interface TaskView extends Task {
-  assignees: UserRef[]
-  list_name?: string
-  blocked: boolean
-  overdue: boolean
-  subtasks: Progress
-  checklist_progress: Progress
-  contact?: LinkRef
-  conversation?: LinkRef
-  deal?: LinkRef
-  company?: LinkRef
+  recurrence?: Recurrence
   sla_state?: SLAState
-  next_reminder_at?: string
+  assignees: UserRef[]
 }
+/** The stored task (what the view adds is optional here only in name: every answer is a view). */
+export type Task = TaskView
 
-export interface Reminder {
-  id: number
-  account_id: number
-  task_id: number
-  at: string
-  app: boolean
-  email: boolean
-  target: 'me' | 'user' | 'assignees'
-  user_id?: number
-  created_by: number
-  fired_at?: string
-  outcome?: string
-  created_at: string
-}
+export type Reminder = Omit<Schemas['Reminder'], 'target'> & { target: ReminderTarget }
 
-export interface TaskDetail extends TaskView {
-  parent?: TaskRef
-  subtask_items: TaskView[]
-  blockers: TaskRef[]
-  blocking: TaskRef[]
-  reminders: Reminder[]
-  upcoming: string[]
-}
+/** A task as the drawer and the task page edit it, with its parent, subtasks, dependencies, reminders and next dates. */
+export type TaskDetail = TaskView &
+  Pick<Schemas['TaskDetail'], 'parent'> & {
+    subtask_items: TaskView[]
+    blockers: TaskRef[]
+    blocking: TaskRef[]
+    reminders: Reminder[]
+    upcoming: string[]
+  }
 
 /** POST /tasks and PATCH /tasks/{id}: absent fields stay; '' clears due_at/start_at. */
-export interface TaskInput {
-  title?: string
-  description?: string
+export type TaskInput = Omit<
+  Lists<Schemas['TaskInput'], 'assignee_ids' | 'labels' | 'checklist'>,
+  'status' | 'priority' | 'action_kind' | 'recurrence'
+> & {
   status?: TaskStatus
   priority?: TaskPriority
-  list_id?: number
-  parent_id?: number
-  assignee_ids?: number[]
-  start_at?: string
-  due_at?: string
-  all_day?: boolean
-  labels?: string[]
-  custom_attributes?: Record<string, unknown>
-  contact_id?: number
-  conversation_id?: number
-  deal_id?: number
-  company_id?: number
-  recurrence?: Recurrence
-  checklist?: string[]
   action_kind?: ActionKind
-  source?: string
+  recurrence?: Recurrence
 }
 
-export interface TaskList { id: number; account_id: number; name: string; color: string; position: number; system?: string; open_count: number; total_count: number; created_at: string; updated_at: string }
-export interface TaskListPage { meta: { count: number; current_page: number }; payload: TaskView[] }
-export interface BoardColumn { status: TaskStatus; count: number; tasks: TaskView[] }
-export interface Projected { task_id: number; title: string; due_at: string; occurrence: number; all_day?: boolean }
-export interface CalendarData { payload: TaskView[]; projected: Projected[] }
-export interface LabelCount { label: string; count: number }
-export interface TaskSummary { mine_open: number; mine_overdue: number; mine_due_today: number; actions_open: number }
+/** A task list with its counts (GET task_lists). */
+export type TaskList = Schemas['TaskListView']
+/** A list as create and update answer it (without counts). */
+export type TaskListSaved = Schemas['List']
+export type TaskListInput = Schemas['TaskListInput']
+export type TaskListPage = Omit<Schemas['TasksPayload'], 'payload'> & { payload: TaskView[] }
+export type BoardColumn = Omit<Schemas['TaskColumn'], 'status' | 'tasks'> & { status: TaskStatus; tasks: TaskView[] }
+export type Projected = Schemas['TaskProjected']
+export type CalendarData = { payload: TaskView[]; projected: Projected[] }
+export type LabelCount = Schemas['TaskLabelCount']
+export type TaskSummary = Schemas['TaskSummary']
 
 /** Query of GET /tasks (and, minus status/sort/page, of the board and calendar). */
 export interface TaskQuery {
   list_id?: number
+  /** comma list of statuses */
   status?: string
+  /** me, none or a user id */
   assignee?: string
   label?: string
+  /** comma list of priorities */
   priority?: string
   contact_id?: number
+  /** the conversation's display number */
   conversation_id?: number
   deal_id?: number
   company_id?: number
@@ -159,30 +111,24 @@ export interface TaskQuery {
   per_page?: number
 }
 
-export interface ReminderInput { at: string; app: boolean; email: boolean; target: 'me' | 'user' | 'assignees'; user_id?: number }
+export type ReminderInput = Omit<Schemas['TaskReminderInput'], 'target'> & { target?: ReminderTarget }
 
-export interface SLAPolicy { id: number; account_id: number; name: string; list_id?: number; priority?: string; start_minutes?: number; finish_minutes?: number; enabled: boolean; position: number; created_at: string; updated_at: string }
-export interface TemplateSubtask { title: string; priority?: string; assignee_id?: number; due_offset_days?: number }
-export interface TaskTemplate {
-  id: number
-  account_id: number
-  name: string
-  title: string
-  description?: string
-  priority: TaskPriority
-  list_id?: number
-  assignee_ids?: number[]
-  labels?: string[]
-  due_offset_days?: number
-  checklist?: string[]
-  subtasks?: TemplateSubtask[]
-  custom_attributes?: Record<string, unknown>
-  created_at: string
-  updated_at: string
-}
-export interface ApplyTemplateInput { title?: string; list_id?: number; due_at?: string; assignee_ids?: number[]; contact_id?: number; conversation_id?: number; deal_id?: number; company_id?: number }
+export type SLAPolicy = Omit<Schemas['TaskSLAPolicy'], 'priority'> & { priority?: TaskPriority | '' }
+export type SLAPolicyInput = Omit<Schemas['TaskSLAPolicyInput'], 'priority'> & { priority?: TaskPriority | '' }
+export type TemplateSubtask = Omit<Schemas['TemplateSubtask'], 'priority'> & { priority?: TaskPriority }
+export type TaskTemplate = Omit<
+  Lists<Schemas['TaskTemplate'], 'assignee_ids' | 'labels' | 'checklist'>,
+  'priority' | 'subtasks'
+> & { priority: TaskPriority; subtasks?: TemplateSubtask[] }
+export type TaskTemplateInput = Omit<
+  Lists<Schemas['TaskTemplateInput'], 'assignee_ids' | 'labels' | 'checklist'>,
+  'priority' | 'subtasks'
+> & { priority?: TaskPriority; subtasks?: TemplateSubtask[] }
+export type ApplyTemplateInput = Lists<Schemas['TemplateApplyInput'], 'assignee_ids'>
 
-export interface ActionInput { kind: ActionKind; title: string; note?: string; contact_id?: number; conversation_id?: number; assignee_id?: number; source?: string; due_at?: string }
+export type ActionInput = Omit<Schemas['ActionInput'], 'kind'> & { kind: ActionKind }
 
-export interface MailSettings { enabled: boolean; host: string; port: number; security: 'starttls' | 'tls' | 'none'; username: string; password_set: boolean; from_name: string; from_address: string; password?: string }
-export interface MailMessage { id: number; account_id: number; user_id?: number; to?: string; subject: string; state: 'queued' | 'sent' | 'failed'; attempts: number; last_error?: string; sent_at?: string; created_at: string }
+export type MailSettings = Schemas['MailSettings']
+/** PUT platform/mail: an absent password keeps the stored one. */
+export type MailSettingsInput = Omit<Schemas['MailSettingsInput'], 'security'> & { security?: MailSecurity }
+export type MailMessage = Omit<Schemas['MailMessage'], 'state'> & { state: MailState }

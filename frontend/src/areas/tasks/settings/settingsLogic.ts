@@ -1,7 +1,7 @@
 // Pure rules of the task settings forms, kept out of the components so tests can check them:
 // SLA targets typed as hours + minutes but stored as minutes, and the template editor's text
 // fields (labels separated by commas, one checklist item per line) turned into the API's body.
-import type { TaskPriority, TaskTemplate, TemplateSubtask } from '../types'
+import type { TaskPriority, TaskTemplate, TaskTemplateInput, TemplateSubtask } from '../types'
 
 /** splitMinutes shows a stored target as hours and minutes (0/absent: no target). */
 export function splitMinutes(total: number | undefined | null): { h: number; m: number } {
@@ -43,7 +43,7 @@ export function draftOf(t?: Partial<TaskTemplate> | null): TemplateDraft {
     name: t?.name ?? '',
     title: t?.title ?? '',
     description: t?.description ?? '',
-    priority: (t?.priority as TaskPriority) || 'none',
+    priority: t?.priority || 'none',
     list_id: t?.list_id || null,
     assignee_ids: [...(t?.assignee_ids ?? [])],
     labels: (t?.labels ?? []).join(', '),
@@ -56,9 +56,10 @@ export function draftOf(t?: Partial<TaskTemplate> | null): TemplateDraft {
 /**
  * templateBody is the POST/PATCH body of a draft: trimmed, labels split on commas (duplicates
  * dropped, case kept), checklist one item per non-empty line, subtasks without a title dropped.
- * Clearing fields sends empty values so an edit can remove them.
+ * Clearing fields sends empty values so an edit can remove them (a cleared due offset is -1:
+ * absent would keep the stored one).
  */
-export function templateBody(d: TemplateDraft): Partial<TaskTemplate> {
+export function templateBody(d: TemplateDraft): TaskTemplateInput {
   const labels: string[] = []
   for (const raw of d.labels.split(',')) {
     const l = raw.trim()
@@ -72,7 +73,7 @@ export function templateBody(d: TemplateDraft): Partial<TaskTemplate> {
       if (s.due_offset_days !== null && s.due_offset_days !== undefined) out.due_offset_days = s.due_offset_days
       return out
     })
-  const body: Partial<TaskTemplate> = {
+  const body: TaskTemplateInput = {
     name: d.name.trim(),
     title: d.title.trim(),
     description: d.description.trim(),
@@ -82,8 +83,8 @@ export function templateBody(d: TemplateDraft): Partial<TaskTemplate> {
     labels,
     checklist: d.checklist.split('\n').map((l) => l.trim()).filter(Boolean),
     subtasks,
+    due_offset_days: d.due_offset_days ?? -1,
   }
-  if (d.due_offset_days !== null && d.due_offset_days !== undefined) body.due_offset_days = d.due_offset_days
   return body
 }
 
