@@ -99,8 +99,11 @@ type SLAState struct {
 // TaskView is a task as lists, boards and calendars show it.
 type TaskView struct {
 	Task
-	Assignees    []UserRef `json:"assignees"`
-	ListName     string    `json:"list_name,omitempty"`
+	Assignees []UserRef `json:"assignees"`
+	ListName  string    `json:"list_name,omitempty"`
+	// ListSystem marks a list Parley made ("manual_actions"), so a UI can name it in its own
+	// language rather than the account's.
+	ListSystem   string    `json:"list_system,omitempty"`
 	Blocked      bool      `json:"blocked"`
 	Overdue      bool      `json:"overdue"`
 	Subtasks     Progress  `json:"subtasks"`

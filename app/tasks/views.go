@@ -20,7 +20,7 @@ type viewer struct {
 	now   time.Time
 	links *linker
 	users map[uint64]string
-	lists map[uint64]string
+	lists map[uint64]*List // nil for a list that is gone
 }
 
 func (s *Service) newViewer(tx *storage.Tx, actor access.Actor) (*viewer, error) {
@@ -33,7 +33,7 @@ func (s *Service) newViewer(tx *storage.Tx, actor access.Actor) (*viewer, error)
 		return nil, err
 	}
 	return &viewer{s: s, tx: tx, acct: acct, loc: acct.Location(), now: s.now(), links: lk,
-		users: map[uint64]string{}, lists: map[uint64]string{}}, nil
+		users: map[uint64]string{}, lists: map[uint64]*List{}}, nil
 }
 
 func (v *viewer) userName(id uint64) string {
@@ -48,19 +48,20 @@ func (v *viewer) userName(id uint64) string {
 	return n
 }
 
-func (v *viewer) listName(id uint64) string {
+// list is the task list with that id (nil for none or a deleted one), read once per view.
+func (v *viewer) list(id uint64) *List {
 	if id == 0 {
-		return ""
+		return nil
 	}
-	if n, ok := v.lists[id]; ok {
-		return n
+	if l, ok := v.lists[id]; ok {
+		return l
 	}
-	n := ""
-	if l, err := Lists.Get(v.tx, v.acct.ID, id); err == nil {
-		n = l.Name
+	l, err := Lists.Get(v.tx, v.acct.ID, id)
+	if err != nil {
+		l = nil
 	}
-	v.lists[id] = n
-	return n
+	v.lists[id] = l
+	return l
 }
 
 // overdue: an open task past its due time; an all-day task only once its date has passed in the
@@ -87,8 +88,10 @@ func dueToday(t *Task, now time.Time, loc *time.Location) bool {
 
 // view is the list/board/calendar shape of a task.
 func (v *viewer) view(t *Task) TaskView {
-	out := TaskView{Task: *t, Assignees: []UserRef{}, ListName: v.listName(t.ListID),
-		Blocked: blockedTx(v.tx, t), Overdue: overdue(t, v.now, v.loc)}
+	out := TaskView{Task: *t, Assignees: []UserRef{}, Blocked: blockedTx(v.tx, t), Overdue: overdue(t, v.now, v.loc)}
+	if l := v.list(t.ListID); l != nil {
+		out.ListName, out.ListSystem = l.Name, l.System
+	}
 	for _, id := range t.AssigneeIDs {
 		out.Assignees = append(out.Assignees, UserRef{ID: id, Name: v.userName(id)})
 	}

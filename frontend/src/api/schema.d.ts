@@ -5811,6 +5811,7 @@ export interface components {
             /** Format: int64 */
             list_id?: number;
             list_name?: string;
+            list_system?: string;
             /** Format: int64 */
             next_id?: number;
             /** Format: date-time */
@@ -6161,6 +6162,7 @@ export interface components {
             /** Format: int64 */
             list_id?: number;
             list_name?: string;
+            list_system?: string;
             /** Format: int64 */
             next_id?: number;
             /** Format: date-time */

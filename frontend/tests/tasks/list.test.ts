@@ -3,7 +3,7 @@
 // picked day and time into the instant the account means. These pin those rules.
 import { describe, expect, it } from 'vitest'
 import {
-  activeFilters, addDays, bucketOf, clearFilters, csv, dueInput, groupTasks, joinCsv, linkOf, listQuery, pageState, pickerDay, pickerTime,
+  activeFilters, addDays, listLabel, bucketOf, clearFilters, csv, dueInput, groupTasks, joinCsv, linkOf, listQuery, pageState, pickerDay, pickerTime,
   routeQuery, scopeQuery, tableSort, validColor, withFilter, zoneDay, zoneInstant,
 } from '@/areas/tasks/logic'
 import { taskQuery } from '@/areas/tasks/api'
@@ -162,5 +162,14 @@ describe('misc', () => {
     expect(linkOf({ deal: { id: 9, hidden: true }, deal_id: 9 })).toMatchObject({ kind: 'deal', hidden: true })
     expect(linkOf({ conversation_id: 31 })).toMatchObject({ kind: 'conversation', name: '#31', route: { name: 'module-conversations', params: { id: '31' } } })
     expect(linkOf({})).toBeNull()
+  })
+})
+
+describe('listLabel', () => {
+  const t = (k: string) => (k === 'tasks.list.nav.actions' ? 'Manual actions' : k)
+  it("names Parley's own lists in the person's language and others as stored", () => {
+    expect(listLabel({ list_name: 'Ações manuais', list_system: 'manual_actions' }, t)).toBe('Manual actions')
+    expect(listLabel({ list_name: 'Financeiro' }, t)).toBe('Financeiro')
+    expect(listLabel({}, t)).toBe('')
   })
 })

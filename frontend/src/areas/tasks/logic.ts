@@ -301,3 +301,9 @@ export function linkOf(t: Pick<TaskView, 'contact' | 'deal' | 'company' | 'conve
   const name = pick.ref?.name || `#${id}`
   return { kind: pick.kind, id, name, hidden: !!pick.ref?.hidden, route: { name: pick.route, params: { id: String(id) } } }
 }
+
+/** listLabel names a task's list in the person's language: lists Parley made (the manual
+ * actions queue) are stored under the account's language. */
+export function listLabel(task: Pick<TaskView, 'list_name' | 'list_system'>, t: (key: string) => string): string {
+  return task.list_system === 'manual_actions' ? t('tasks.list.nav.actions') : (task.list_name ?? '')
+}
