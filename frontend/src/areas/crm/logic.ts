@@ -60,19 +60,8 @@ export function toCents(v: number | null | undefined): number {
   return Math.round((v ?? 0) * 100)
 }
 
-/**
- * dropIndex is where a card lands in a column: the number of cards (other than the dragged one)
- * whose vertical middle lies above the pointer. mids are the middles of the column's cards in
- * order, with the dragged card's own entry marked by draggedAt (-1 when it comes from elsewhere).
- */
-export function dropIndex(mids: number[], pointerY: number, draggedAt = -1): number {
-  let n = 0
-  for (let i = 0; i < mids.length; i++) {
-    if (i === draggedAt) continue
-    if (mids[i] < pointerY) n++
-  }
-  return n
-}
+/** dropIndex is where a dropped card lands (shared by every board). */
+export { dropIndex } from '@/composables/useBoardDrag'
 
 /**
  * moveCard is the board after the deal moved to stage at index (optimistic update); counts

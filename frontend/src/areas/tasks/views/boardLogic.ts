@@ -3,19 +3,8 @@
 // optimistic move (rolled back by keeping the old array when the server refuses).
 import type { BoardColumn, TaskStatus, TaskView } from '../types'
 
-/**
- * dropIndex is where a card lands in a column: the number of cards (other than the dragged one)
- * whose vertical middle lies above the pointer. draggedAt marks the dragged card's own entry in
- * mids (-1 when it comes from another column).
- */
-export function dropIndex(mids: number[], pointerY: number, draggedAt = -1): number {
-  let n = 0
-  for (let i = 0; i < mids.length; i++) {
-    if (i === draggedAt) continue
-    if (mids[i] < pointerY) n++
-  }
-  return n
-}
+/** dropIndex is where a dropped card lands (shared by every board). */
+export { dropIndex } from '@/composables/useBoardDrag'
 
 /**
  * beforeIdAt is the task the moved card is placed before (POST /tasks/{id}/move before_id): the
