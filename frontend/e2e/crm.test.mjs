@@ -86,9 +86,15 @@ async function scenario(pages) {
   await page.getByTestId('deal-title').fill('Consultoria Beta')
   await page.locator('#deal-value').click()
   await page.locator('#deal-value').pressSequentially('2500')
+  // The dialog's own POST is the deal: waiting on it (not polling the list) says what was sent
+  // if the form ever loses a field, instead of timing out.
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${acc}/deals`)
   await page.getByTestId('deal-save').click()
+  const response = await posted
+  const second = await response.json()
+  assert.equal(response.status(), 201, `the dialog created the deal: ${JSON.stringify(second)}`)
+  assert.equal(second.title, 'Consultoria Beta', `the dialog sent: ${response.request().postData()}`)
   await page.getByTestId('deal-dialog').waitFor({ state: 'hidden' })
-  const second = await until('the dialog deal to exist', async () => (await call(token, 'GET', `${acc}/deals?pipeline_id=${pipeline.id}`)).payload.find((d) => d.title === 'Consultoria Beta'))
   assert.equal(second.stage_id, open[0].id, 'a new deal starts in the first stage')
   assert.equal(second.value_cents, 250000)
   const card = page.getByTestId(`deal-card-${second.id}`)
