@@ -150,6 +150,7 @@ type App struct {
 var migrations = []storage.Migration{
 	{Name: "initial schema", Up: func(tx *storage.Tx) error { return nil }},
 	{Name: "manual actions become tasks", Up: tasks.MigrateManualActions},
+	{Name: "conversation tab tallies", Up: conversations.Conversations.RebuildTallies},
 }
 
 // searchTypes are the document types the areas register with the search index.

@@ -23,6 +23,16 @@ type Index[T any] struct {
 	Keys  func(v *T) [][]byte
 }
 
+// Tally is a set of named counters a collection keeps per group key: Keys returns the groups a
+// record belongs to (several for multi-valued fields such as labels; duplicates count once), and
+// the counter of each group is the number of records of the account in it. Counters are updated
+// in the same transaction as Put and Delete, so reading one is O(1) where counting an index
+// prefix walks every key. Keys are scoped by account automatically.
+type Tally[T any] struct {
+	Name string
+	Keys func(v *T) [][]byte
+}
+
 // Def declares a collection.
 type Def[T any] struct {
 	// Name is the collection's bucket name; it never changes once data exists.
@@ -32,6 +42,8 @@ type Def[T any] struct {
 	// Account returns the tenant a record belongs to (0 for installation-wide records).
 	Account func(v *T) uint64
 	Indexes []Index[T]
+	// Tallies are the group counters the collection keeps (see Tally).
+	Tallies []Tally[T]
 	// Feed appends a storage.changed / storage.deleted event for every Put / Delete, so consumers
 	// such as the search indexer hear about every change without each service remembering to.
 	Feed bool
@@ -43,6 +55,7 @@ type Collection[T any] struct {
 	data    []byte
 	indexes map[string]*index[T]
 	order   []*index[T]
+	tallies map[string]bool
 }
 
 type index[T any] struct {
@@ -55,7 +68,13 @@ func NewCollection[T any](def Def[T]) *Collection[T] {
 	if def.Name == "" || def.ID == nil || def.Account == nil {
 		panic("storage: collection needs Name, ID and Account")
 	}
-	c := &Collection[T]{def: def, data: []byte("c/" + def.Name), indexes: map[string]*index[T]{}}
+	c := &Collection[T]{def: def, data: []byte("c/" + def.Name), indexes: map[string]*index[T]{}, tallies: map[string]bool{}}
+	for _, t := range def.Tallies {
+		if t.Name == "" || t.Keys == nil || c.tallies[t.Name] {
+			panic("storage: tally on " + def.Name + " needs a unique Name and Keys")
+		}
+		c.tallies[t.Name] = true
+	}
 	for _, ix := range def.Indexes {
 		if ix.Field == "" {
 			ix.Field = ix.Name
@@ -208,6 +227,9 @@ func (c *Collection[T]) Put(tx *Tx, v *T) error {
 			return fmt.Errorf("storage: put %s index %s: %w", c.def.Name, ix.Name, err)
 		}
 	}
+	if err := c.retally(tx, account, old, v); err != nil {
+		return err
+	}
 	enc, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("storage: encode %s: %w", c.def.Name, err)
@@ -282,6 +304,9 @@ func (c *Collection[T]) Delete(tx *Tx, account, id uint64) error {
 			return fmt.Errorf("storage: delete %s index %s: %w", c.def.Name, ix.Name, err)
 		}
 	}
+	if err := c.retally(tx, account, old, nil); err != nil {
+		return err
+	}
 	if err := tx.b.Bucket(c.data).Delete(recKey(account, id)); err != nil {
 		return fmt.Errorf("storage: delete %s: %w", c.def.Name, err)
 	}
@@ -313,6 +338,162 @@ func (tx *Tx) addCount(name string, account uint64, delta int64) error {
 	return b.Put(key, u64(uint64(n+delta)))
 }
 
+// tallyKey is where a group counter lives in the counts bucket. The leading NUL keeps it apart
+// from the Len counters (keyed by collection name, which never starts with NUL).
+func (c *Collection[T]) tallyKey(name string, account uint64, group []byte) []byte {
+	return Key(c.tallyPrefix(), Str(name), u64(account), group)
+}
+
+func (c *Collection[T]) tallyPrefix() []byte {
+	return Key([]byte("\x00tally/"), Str(c.def.Name))
+}
+
+// tallyGroups lists each tally's distinct groups for v (nothing for a nil record).
+func (c *Collection[T]) tallyGroups(v *T) [][][]byte {
+	out := make([][][]byte, len(c.def.Tallies))
+	if v == nil {
+		return out
+	}
+	for i, t := range c.def.Tallies {
+		for _, k := range t.Keys(v) {
+			if !containsKey(out[i], k) {
+				out[i] = append(out[i], k)
+			}
+		}
+	}
+	return out
+}
+
+// retally moves a record from the groups of old to those of v (either may be nil), writing only
+// the counters whose membership changed: a write that leaves every group as it was (a message
+// bumping a conversation's activity) touches no counter.
+func (c *Collection[T]) retally(tx *Tx, account uint64, old, v *T) error {
+	if len(c.def.Tallies) == 0 {
+		return nil
+	}
+	before, after := c.tallyGroups(old), c.tallyGroups(v)
+	b := tx.b.Bucket(bucketCounts)
+	for i, t := range c.def.Tallies {
+		for _, k := range before[i] {
+			if !containsKey(after[i], k) {
+				if err := addTally(b, c.tallyKey(t.Name, account, k), -1); err != nil {
+					return fmt.Errorf("storage: tally %s/%s: %w", c.def.Name, t.Name, err)
+				}
+			}
+		}
+		for _, k := range after[i] {
+			if !containsKey(before[i], k) {
+				if err := addTally(b, c.tallyKey(t.Name, account, k), 1); err != nil {
+					return fmt.Errorf("storage: tally %s/%s: %w", c.def.Name, t.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// addTally adds delta to a counter; a counter that reaches zero is deleted, so empty groups
+// (a label no longer used) leave nothing behind.
+func addTally(b *bolt.Bucket, key []byte, delta int64) error {
+	var n int64
+	if v := b.Get(key); len(v) == 8 {
+		n = int64(decodeU64(v))
+	}
+	if n += delta; n == 0 {
+		return b.Delete(key)
+	}
+	return b.Put(key, u64(uint64(n)))
+}
+
+// Tally reads the counter of one group of a declared tally: how many records of the account
+// belong to it. O(1). An unknown tally name is a programming error and panics.
+func (c *Collection[T]) Tally(tx *Tx, account uint64, name string, group []byte) int {
+	if !c.tallies[name] {
+		panic("storage: unknown tally " + name + " on " + c.def.Name)
+	}
+	v := tx.b.Bucket(bucketCounts).Get(c.tallyKey(name, account, group))
+	if len(v) != 8 {
+		return 0
+	}
+	return int(int64(decodeU64(v)))
+}
+
+// recount counts every tally group of every account from the records, keyed like the stored
+// counters.
+func (c *Collection[T]) recount(tx *Tx) (map[string]int64, error) {
+	want := map[string]int64{}
+	err := c.EachAccount(tx, func(account uint64, v *T) error {
+		for i, groups := range c.tallyGroups(v) {
+			for _, k := range groups {
+				want[string(c.tallyKey(c.def.Tallies[i].Name, account, k))]++
+			}
+		}
+		return nil
+	})
+	return want, err
+}
+
+// storedTallies reads every stored counter of the collection.
+func (c *Collection[T]) storedTallies(tx *Tx) map[string]int64 {
+	got := map[string]int64{}
+	prefix := c.tallyPrefix()
+	cur := tx.b.Bucket(bucketCounts).Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		if len(v) == 8 {
+			got[string(k)] = int64(decodeU64(v))
+		} else {
+			got[string(k)] = -1 << 62 // never a real count: reported as a mismatch
+		}
+	}
+	return got
+}
+
+// RebuildTallies recounts every tally of every account from the records, replacing what was
+// stored: the migration that introduces a tally on existing data, and a repair.
+func (c *Collection[T]) RebuildTallies(tx *Tx) error {
+	if !tx.b.Writable() {
+		return fmt.Errorf("storage: rebuild tallies of %s in a read-only transaction", c.def.Name)
+	}
+	want, err := c.recount(tx)
+	if err != nil {
+		return fmt.Errorf("storage: rebuild tallies of %s: %w", c.def.Name, err)
+	}
+	b := tx.b.Bucket(bucketCounts)
+	for k := range c.storedTallies(tx) {
+		if err := b.Delete([]byte(k)); err != nil {
+			return fmt.Errorf("storage: rebuild tallies of %s: %w", c.def.Name, err)
+		}
+	}
+	for k, n := range want {
+		if err := b.Put([]byte(k), u64(uint64(n))); err != nil {
+			return fmt.Errorf("storage: rebuild tallies of %s: %w", c.def.Name, err)
+		}
+	}
+	return nil
+}
+
+// CheckTallies compares every stored counter with a recount from the records and describes the
+// first difference (nil when they agree). Tests use it after random writes; it reads the whole
+// collection.
+func (c *Collection[T]) CheckTallies(tx *Tx) error {
+	want, err := c.recount(tx)
+	if err != nil {
+		return err
+	}
+	got := c.storedTallies(tx)
+	for k, n := range want {
+		if got[k] != n {
+			return fmt.Errorf("storage: tally %s %q is %d, the records say %d", c.def.Name, k, got[k], n)
+		}
+	}
+	for k, n := range got {
+		if _, ok := want[k]; !ok {
+			return fmt.Errorf("storage: tally %s %q is %d, the records say 0", c.def.Name, k, n)
+		}
+	}
+	return nil
+}
+
 // Query selects a range of a collection, by id (Index "") or over one index, in key order or
 // reversed, one page at a time.
 type Query struct {
@@ -320,11 +501,20 @@ type Query struct {
 	Index string
 	// Prefix restricts the walk to index keys starting with it (after the account).
 	Prefix []byte
+	// Prefixes, when set, walks the union of several prefixes of the index instead of Prefix,
+	// merged in the order of what follows the prefix in each key (e.g. the conversations of
+	// some inboxes by last activity, from an index keyed inbox then activity). From and To
+	// bound each prefix's part. A record under two prefixes comes once per prefix. A merged
+	// walk has no Cursor (and Scan gives no Next): page it with Skip.
+	Prefixes [][]byte
 	// From (inclusive) and To (exclusive) bound the keys after Prefix; nil leaves a side open.
 	From, To []byte
 	Reverse  bool
 	// Limit caps a page; 0 means no cap.
 	Limit int
+	// Skip passes over that many matching keys before the first record is read (after Cursor):
+	// page N of an index walk costs key steps, not record decodes. Count ignores it.
+	Skip int
 	// Cursor continues after the last record of a previous page (Page.Next).
 	Cursor string
 }
@@ -341,7 +531,9 @@ func (c *Collection[T]) Scan(tx *Tx, account uint64, q Query) (Page[T], error) {
 	var last []byte
 	err := c.walk(tx, account, q, func(k []byte, id uint64) (bool, error) {
 		if q.Limit > 0 && len(page.Items) == q.Limit {
-			page.Next = base64.RawURLEncoding.EncodeToString(last)
+			if len(q.Prefixes) == 0 {
+				page.Next = base64.RawURLEncoding.EncodeToString(last)
+			}
 			return false, nil
 		}
 		v, err := c.Get(tx, account, id)
@@ -386,7 +578,7 @@ func (c *Collection[T]) IDs(tx *Tx, account uint64, q Query) ([]uint64, error) {
 
 // Count counts the records matching q without decoding them.
 func (c *Collection[T]) Count(tx *Tx, account uint64, q Query) (int, error) {
-	q.Limit, q.Cursor = 0, ""
+	q.Limit, q.Cursor, q.Skip = 0, "", 0
 	n := 0
 	err := c.walk(tx, account, q, func([]byte, uint64) (bool, error) { n++; return true, nil })
 	return n, err
@@ -418,16 +610,12 @@ func (c *Collection[T]) walk(tx *Tx, account uint64, q Query, fn func(k []byte, 
 	if b == nil {
 		return nil
 	}
-	prefix := Key(u64(account), q.Prefix)
-	var after []byte
-	if q.Cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
-		if err != nil || !bytes.HasPrefix(raw, prefix) {
-			return apperr.Field("cursor", "is not a cursor of this list")
+	skip := q.Skip
+	visit := func(k, v []byte) (bool, error) {
+		if skip > 0 {
+			skip--
+			return true, nil
 		}
-		after = raw
-	}
-	return scanRange(b, prefix, q.From, q.To, q.Reverse, after, func(k, v []byte) (bool, error) {
 		var id uint64
 		switch {
 		case q.Index == "":
@@ -438,7 +626,97 @@ func (c *Collection[T]) walk(tx *Tx, account uint64, q Query, fn func(k []byte, 
 			id = decodeU64(k[len(k)-8:])
 		}
 		return fn(k, id)
-	})
+	}
+	if len(q.Prefixes) > 0 {
+		if q.Cursor != "" {
+			return apperr.Field("cursor", "does not apply to this list")
+		}
+		return mergeRanges(b, account, q, visit)
+	}
+	prefix := Key(u64(account), q.Prefix)
+	var after []byte
+	if q.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+		if err != nil || !bytes.HasPrefix(raw, prefix) {
+			return apperr.Field("cursor", "is not a cursor of this list")
+		}
+		after = raw
+	}
+	return scanRange(b, prefix, q.From, q.To, q.Reverse, after, visit)
+}
+
+// rangeCursor steps through the keys of one prefix's range, for mergeRanges.
+type rangeCursor struct {
+	c          *bolt.Cursor
+	prefix, hi []byte
+	lo         []byte
+	reverse    bool
+	k, v       []byte
+}
+
+func (r *rangeCursor) settle(k, v []byte) {
+	if k == nil || !bytes.HasPrefix(k, r.prefix) || bytes.Compare(k, r.lo) < 0 || (r.hi != nil && bytes.Compare(k, r.hi) >= 0) {
+		k, v = nil, nil
+	}
+	r.k, r.v = k, v
+}
+
+func (r *rangeCursor) first() {
+	if !r.reverse {
+		r.settle(r.c.Seek(r.lo))
+		return
+	}
+	var k, v []byte
+	if r.hi == nil {
+		k, v = r.c.Last()
+	} else if k, v = r.c.Seek(r.hi); k == nil {
+		k, v = r.c.Last()
+	} else {
+		k, v = r.c.Prev()
+	}
+	r.settle(k, v)
+}
+
+func (r *rangeCursor) next() {
+	if r.reverse {
+		r.settle(r.c.Prev())
+	} else {
+		r.settle(r.c.Next())
+	}
+}
+
+// mergeRanges walks the ranges of q.Prefixes in b as one, ordered by the key after each prefix.
+func mergeRanges(b *bolt.Bucket, account uint64, q Query, fn func(k, v []byte) (bool, error)) error {
+	cs := make([]*rangeCursor, 0, len(q.Prefixes))
+	for _, p := range q.Prefixes {
+		prefix := Key(u64(account), p)
+		r := &rangeCursor{c: b.Cursor(), prefix: prefix, lo: Key(prefix, q.From), reverse: q.Reverse}
+		if q.To != nil {
+			r.hi = Key(prefix, q.To)
+		} else {
+			r.hi = prefixEnd(prefix)
+		}
+		if r.first(); r.k != nil {
+			cs = append(cs, r)
+		}
+	}
+	for len(cs) > 0 {
+		best := 0
+		for i := 1; i < len(cs); i++ {
+			c := bytes.Compare(cs[i].k[len(cs[i].prefix):], cs[best].k[len(cs[best].prefix):])
+			if (!q.Reverse && c < 0) || (q.Reverse && c > 0) {
+				best = i
+			}
+		}
+		r := cs[best]
+		if more, err := fn(r.k, r.v); err != nil || !more {
+			return err
+		}
+		if r.next(); r.k == nil {
+			cs = append(cs[:best], cs[best+1:]...)
+		}
+	}
+	return nil
 }
 
 // scanRange walks the keys of b that start with prefix and lie in [prefix+from, prefix+to),

@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -15,6 +16,8 @@ import (
 const (
 	ListPageSize     = 25
 	MessagesPageSize = 20
+	// MaxMessagesPageSize bounds the limit a caller may ask of Messages.
+	MaxMessagesPageSize = 100
 	// searchListCap bounds how many search hits a list with q considers.
 	searchListCap = 500
 )
@@ -224,17 +227,28 @@ func (s *Service) walk(tx *storage.Tx, account uint64, f Filter, userID uint64, 
 	})
 }
 
-// listPage is List's common case (sorted by activity, no text): the counts come from one walk
-// (or from index counts alone for someone who sees everything with no other filter), and the
-// page from a walk of the tab's own index that stops once the page is full.
+// listPage is List's common case (sorted by activity, no text): the counts come from the tab
+// tallies (or one walk, see counts), and the page from a walk of the tab's own index that stops
+// once the page is full. When every row of that index is known to belong on the page (see
+// exact), the rows of earlier pages are skipped by key instead of being read.
 func (s *Service) listPage(tx *storage.Tx, actor access.Actor, v *viewer, f Filter, page int, key []byte, out *ListResult) error {
 	var err error
 	if out.Meta, err = s.counts(tx, actor, v, f); err != nil {
 		return err
 	}
+	if !v.all && len(v.inboxes) == 0 {
+		return nil // works no inbox: sees nothing
+	}
 	skip := (page - 1) * ListPageSize
+	q := plan(f, actor.UserID)
+	if mq, ok := byInboxes(f, v); ok {
+		q = mq
+	}
+	if exact(f, v) {
+		q.Skip, skip = skip, 0
+	}
 	var rows []*Conversation
-	err = Conversations.Each(tx, actor.AccountID, plan(f, actor.UserID), func(c *Conversation) bool {
+	err = Conversations.Each(tx, actor.AccountID, q, func(c *Conversation) bool {
 		if f.Since != nil && c.LastActivityAt.Before(*f.Since) {
 			return false
 		}
@@ -258,39 +272,73 @@ func (s *Service) listPage(tx *storage.Tx, actor access.Actor, v *viewer, f Filt
 	return nil
 }
 
-// counts computes the tab counts for a filter. With no filter but the status they come from
-// index counts: directly for someone who sees every conversation; per inbox for an agent who
-// sees whole inboxes (only their own and the unassigned conversations are read). Otherwise every
-// conversation of the status is read and checked.
+// exact reports whether every conversation the page's walk yields (plan(f), or byInboxes for
+// an agent of some inboxes) passes match and inTab for this viewer: the filter is the status
+// with at most one label or one inbox, the index is the tab's own, and the viewer sees every
+// conversation it holds.
+func exact(f Filter, v *viewer) bool {
+	if f.AssigneeID != 0 || f.TeamID != 0 || f.Priority != "" || f.Unread || f.Since != nil || f.Until != nil || len(f.Labels) > 1 {
+		return false
+	}
+	switch f.AssigneeType {
+	case "me", "unassigned":
+		// plan walks the assignee's index, which knows no label or inbox.
+		if len(f.Labels) > 0 || f.InboxID != 0 {
+			return false
+		}
+	case "assigned":
+		return false
+	default:
+		// plan walks the label's index, which knows no inbox.
+		if len(f.Labels) == 1 && f.InboxID != 0 {
+			return false
+		}
+	}
+	if _, ok := byInboxes(f, v); ok {
+		return true
+	}
+	return v.all || !v.own && (v.everyInbox || f.InboxID != 0 && v.inboxes[f.InboxID])
+}
+
+// byInboxes plans the page of an agent who works some (not all) inboxes, for the status alone
+// on the tabs all, me and unassigned: one merged walk over the per-inbox part of the tab's index,
+// so every row it yields is the agent's to see (exact holds) and page N skips rows by key.
+func byInboxes(f Filter, v *viewer) (storage.Query, bool) {
+	if v.all || v.own || v.everyInbox || len(v.inboxes) == 0 || f.InboxID != 0 || len(f.Labels) > 0 || !tallied(f) {
+		return storage.Query{}, false
+	}
+	q := storage.Query{Index: "status_inbox", Reverse: true}
+	var assignee []byte
+	switch f.AssigneeType {
+	case "me":
+		q.Index, assignee = "status_inbox_assignee", storage.Uint(v.userID)
+	case "unassigned":
+		q.Index, assignee = "status_inbox_assignee", storage.Uint(0)
+	case "assigned":
+		return storage.Query{}, false
+	}
+	for inbox := range v.inboxes {
+		q.Prefixes = append(q.Prefixes, storage.Key(storage.Str(f.Status), storage.Uint(inbox), assignee))
+	}
+	return q, true
+}
+
+// tallied reports whether the tab tallies can count a filter: the status with at most one
+// label and one inbox.
+func tallied(f Filter) bool {
+	return f.AssigneeID == 0 && f.TeamID == 0 && len(f.Labels) <= 1 && f.Priority == "" && !f.Unread && f.Since == nil && f.Until == nil
+}
+
+// counts computes the tab counts for a filter. When the filter is the status with at most one
+// label and one inbox, they are read from the tab tallies (a few O(1) reads): directly for
+// someone who sees every conversation; summed over the inboxes of an agent who sees whole
+// inboxes. Otherwise (other filters, agents who see only their own) every conversation the
+// filter's index yields is read and checked.
 func (s *Service) counts(tx *storage.Tx, actor access.Actor, v *viewer, f Filter) (Counts, error) {
 	var n Counts
-	st := storage.Str(f.Status)
-	onlyStatus := f.AssigneeID == 0 && f.InboxID == 0 && f.TeamID == 0 && len(f.Labels) == 0 && f.Priority == "" && !f.Unread && f.Since == nil && f.Until == nil
-	var err error
-	count := func(idx string, prefix []byte) int {
-		if err != nil {
-			return 0
-		}
-		var c int
-		c, err = Conversations.Count(tx, actor.AccountID, storage.Query{Index: idx, Prefix: prefix})
-		return c
-	}
-	switch {
-	case onlyStatus && (v.all || (!v.own && v.everyInbox)):
-		n.All = count("status", st)
-		n.Unassigned = count("status_assignee", storage.Key(st, storage.Uint(0)))
-		n.Mine = count("status_assignee", storage.Key(st, storage.Uint(actor.UserID)))
-	case onlyStatus && !v.own:
-		// An agent sees every conversation of the inboxes they work in: each tab is a sum of
-		// index counts over those inboxes.
-		for inbox := range v.inboxes {
-			in := storage.Uint(inbox)
-			n.All += count("status_inbox", storage.Key(st, in))
-			n.Unassigned += count("status_inbox_assignee", storage.Key(st, in, storage.Uint(0)))
-			n.Mine += count("status_inbox_assignee", storage.Key(st, in, storage.Uint(actor.UserID)))
-		}
-	default:
-		err = s.walk(tx, actor.AccountID, f, actor.UserID, func(c *Conversation) bool {
+	seesAll := v.all || (!v.own && v.everyInbox)
+	if !tallied(f) || !seesAll && v.own {
+		err := s.walk(tx, actor.AccountID, f, actor.UserID, func(c *Conversation) bool {
 			if match(f, v, c) {
 				n.count(c, actor.UserID)
 			}
@@ -298,8 +346,47 @@ func (s *Service) counts(tx *storage.Tx, actor access.Actor, v *viewer, f Filter
 		})
 		return n, err
 	}
+	label, l := len(f.Labels) == 1, ""
+	if label {
+		l = f.Labels[0]
+	}
+	add := func(inbox bool, inboxID uint64) {
+		name := "status"
+		if inbox {
+			name += "_inbox"
+		}
+		if label {
+			name += "_label"
+		}
+		read := func(assignee bool, id uint64) int {
+			tally := name
+			if assignee {
+				tally += "_assignee"
+			}
+			return Conversations.Tally(tx, actor.AccountID, tally, tabGroup(f.Status, inbox, inboxID, label, l, assignee, id))
+		}
+		n.All += read(false, 0)
+		n.Unassigned += read(true, 0)
+		if actor.UserID != 0 {
+			n.Mine += read(true, actor.UserID)
+		}
+	}
+	switch {
+	case seesAll:
+		add(f.InboxID != 0, f.InboxID)
+	case f.InboxID != 0:
+		if v.inboxes[f.InboxID] {
+			add(true, f.InboxID)
+		}
+	default:
+		// An agent sees every conversation of the inboxes they work in: each tab is a sum over
+		// those inboxes.
+		for inbox := range v.inboxes {
+			add(true, inbox)
+		}
+	}
 	n.Assigned = n.All - n.Unassigned
-	return n, err
+	return n, nil
 }
 
 // Meta returns the tab counts for a filter (GET …/conversations/meta).
@@ -334,8 +421,20 @@ type MessagesPage struct {
 // Messages returns the MessagesPageSize messages of conversation number id before message
 // `before` (the latest ones when 0), oldest first: notes and activity lines included.
 func (s *Service) Messages(ctx context.Context, actor access.Actor, id, before uint64) (*MessagesPage, error) {
+	return s.MessagesLimit(ctx, actor, id, before, 0)
+}
+
+// MessagesLimit is Messages with a page of up to limit messages (1..MaxMessagesPageSize; 0 is
+// MessagesPageSize), so opening a conversation with its last 50 messages is one call.
+func (s *Service) MessagesLimit(ctx context.Context, actor access.Actor, id, before uint64, limit int) (*MessagesPage, error) {
 	if err := actor.Require(module, access.View); err != nil {
 		return nil, err
+	}
+	switch {
+	case limit == 0:
+		limit = MessagesPageSize
+	case limit < 0 || limit > MaxMessagesPageSize:
+		return nil, apperr.Field("limit", fmt.Sprintf("must be between 1 and %d", MaxMessagesPageSize))
 	}
 	key, err := s.mediaKey()
 	if err != nil {
@@ -352,7 +451,7 @@ func (s *Service) Messages(ctx context.Context, actor access.Actor, id, before u
 		if out.Meta.Labels == nil {
 			out.Meta.Labels = []string{}
 		}
-		q := storage.Query{Index: "conversation", Prefix: storage.Uint(c.ID), Reverse: true, Limit: MessagesPageSize}
+		q := storage.Query{Index: "conversation", Prefix: storage.Uint(c.ID), Reverse: true, Limit: limit}
 		if before != 0 {
 			q.To = storage.Uint(before)
 		}

@@ -151,7 +151,54 @@ var Conversations = storage.NewCollection(storage.Def[Conversation]{
 			return [][]byte{storage.Key(storage.Uint(c.AssigneeID), storage.Uint(c.InboxID))}
 		}},
 	},
+	// The inbox list's tab counts, read in O(1): status (or "all") × [inbox] × [label] ×
+	// [assignee]. Activity is in no group key, so a message that only bumps it writes no counter.
+	Tallies: []storage.Tally[Conversation]{
+		{Name: "status", Keys: tabGroups(false, false, false)},
+		{Name: "status_assignee", Keys: tabGroups(false, false, true)},
+		{Name: "status_inbox", Keys: tabGroups(true, false, false)},
+		{Name: "status_inbox_assignee", Keys: tabGroups(true, false, true)},
+		{Name: "status_label", Keys: tabGroups(false, true, false)},
+		{Name: "status_label_assignee", Keys: tabGroups(false, true, true)},
+		{Name: "status_inbox_label", Keys: tabGroups(true, true, false)},
+		{Name: "status_inbox_label_assignee", Keys: tabGroups(true, true, true)},
+	},
 })
+
+// tabGroups builds the keys of one tab tally: for the conversation's status and for "all", the
+// status then (when asked) the inbox, each label and the assignee, in that order — tabGroup
+// builds the same key to read a counter.
+func tabGroups(inbox, label, assignee bool) func(c *Conversation) [][]byte {
+	return func(c *Conversation) [][]byte {
+		labels := []string{""}
+		if label {
+			labels = c.Labels
+		}
+		out := make([][]byte, 0, 2*len(labels))
+		for _, st := range []string{string(c.Status), "all"} {
+			for _, l := range labels {
+				out = append(out, tabGroup(st, inbox, c.InboxID, label, l, assignee, c.AssigneeID))
+			}
+		}
+		return out
+	}
+}
+
+// tabGroup is the key of one tab tally group; the flags say which parts the tally has.
+func tabGroup(status string, inbox bool, inboxID uint64, label bool, l string, assignee bool, assigneeID uint64) []byte {
+	// One allocation: every message bumping a conversation builds these keys twice.
+	k := append(make([]byte, 0, len(status)+len(l)+18), storage.Str(status)...)
+	if inbox {
+		k = append(k, storage.Uint(inboxID)...)
+	}
+	if label {
+		k = append(k, storage.Str(l)...)
+	}
+	if assignee {
+		k = append(k, storage.Uint(assigneeID)...)
+	}
+	return k
+}
 
 // MessageType says who a message is from.
 type MessageType string
