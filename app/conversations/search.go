@@ -112,9 +112,15 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q string, page i
 	s.DB.View(func(tx *storage.Tx) error { v = viewerOf(tx, actor); return nil })
 	need := page * searchPageSize
 	skip := (page - 1) * searchPageSize
+	// Hits are read ahead only for someone who may not see every conversation: for the others
+	// every hit counts (but for records the index still holds after a deletion).
+	fetch := need
+	if seesAll := v.all || (!v.own && v.everyInbox); !seesAll {
+		fetch = need * 3
+	}
 
 	// Conversations.
-	err = s.visibleHits(ctx, actor.AccountID, "conversation", q, need, false, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
+	err = s.visibleHits(ctx, actor.AccountID, "conversation", q, need, fetch, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
 		c, err := Conversations.Get(tx, actor.AccountID, h.ID)
 		if err != nil || !v.canSee(c) {
 			return false
@@ -130,43 +136,66 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q string, page i
 		return nil, err
 	}
 
-	// Messages.
+	// Messages. A thread's messages often come together: its conversation is read once.
 	skip = (page - 1) * searchPageSize
-	err = s.visibleHits(ctx, actor.AccountID, "message", q, need, true, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
+	convs, convsTx := map[uint64]*Conversation{}, (*storage.Tx)(nil)
+	err = s.visibleHits(ctx, actor.AccountID, "message", q, need, fetch, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
+		if tx != convsTx { // what was read in another transaction may have changed
+			clear(convs)
+			convsTx = tx
+		}
 		m, err := Messages.Get(tx, actor.AccountID, h.ID)
 		if err != nil || m.Type == Activity {
 			return false
 		}
-		c, err := Conversations.Get(tx, actor.AccountID, m.ConversationID)
-		if err != nil || !v.canSee(c) {
+		c, ok := convs[m.ConversationID]
+		if !ok {
+			if c, err = Conversations.Get(tx, actor.AccountID, m.ConversationID); err != nil {
+				c = nil
+			}
+			convs[m.ConversationID] = c
+		}
+		if c == nil || !v.canSee(c) {
 			return false
 		}
 		if skip > 0 {
 			skip--
 			return true
 		}
-		hit := MessageHit{MessageView: vs.message(c, m)}
-		if f := h.Fragments["content"]; len(f) > 0 {
-			hit.Highlight = f[0]
-		}
-		out.Messages = append(out.Messages, hit)
+		out.Messages = append(out.Messages, MessageHit{MessageView: vs.message(c, m)})
 		return true
 	}, key, actor.UserID)
 	if err != nil {
 		return nil, err
 	}
+	// Excerpts are made for the page's messages only, not for every hit read.
+	if len(out.Messages) > 0 {
+		ids := make([]uint64, len(out.Messages))
+		for i, m := range out.Messages {
+			ids[i] = m.ID
+		}
+		frags, err := s.Search.Highlight(ctx, search.Query{Account: actor.AccountID, Text: q}, "message", ids)
+		if err != nil {
+			return nil, qError(err)
+		}
+		for i := range out.Messages {
+			if f := frags[out.Messages[i].ID]["content"]; len(f) > 0 {
+				out.Messages[i].Highlight = f[0]
+			}
+		}
+	}
 	return out, nil
 }
 
-// visibleHits pages through the search hits of one type, calling keep for each inside a read
-// transaction, until keep accepted `need` hits or the results (or MaxFrom) run out. keep
-// returns false for a hit that does not count (invisible or gone).
-func (s *Service) visibleHits(ctx context.Context, account uint64, typ, q string, need int, highlight bool,
+// visibleHits pages through the search hits of one type, `fetch` at a time, calling keep for
+// each inside a read transaction, until keep accepted `need` hits or the results (or MaxFrom)
+// run out. keep returns false for a hit that does not count (invisible or gone).
+func (s *Service) visibleHits(ctx context.Context, account uint64, typ, q string, need, fetch int,
 	keep func(tx *storage.Tx, vs *viewSet, h search.Hit) bool, key []byte, viewer uint64) error {
-	size := min(need*3, search.MaxSize)
+	size := min(fetch, search.MaxSize)
 	kept := 0
 	for from := 0; kept < need && from <= search.MaxFrom; from += size {
-		res, err := s.Search.Search(ctx, search.Query{Account: account, Types: []string{typ}, Text: q, From: from, Size: size, Highlight: highlight})
+		res, err := s.Search.Search(ctx, search.Query{Account: account, Types: []string{typ}, Text: q, From: from, Size: size})
 		if err != nil {
 			return qError(err)
 		}

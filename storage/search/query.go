@@ -63,6 +63,10 @@ type Result struct {
 
 // Search runs q. Mistakes a user can make (no text and no filter, a page too large, an unknown
 // type or field) are Invalid errors naming the field.
+//
+// Highlights are made in a second pass over the page's hits only: asking Bleve for them in the
+// ranking query makes it decode the term positions of every match, not just of the page, which
+// on a common word costs more than the ranking itself.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	req, err := ix.request(q)
 	if err != nil {
@@ -84,13 +88,107 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		if !ok || err != nil {
 			return Result{}, fmt.Errorf("search: unexpected document id %q", h.ID)
 		}
-		hit := Hit{Type: typ, ID: id, Score: h.Score}
-		if len(h.Fragments) > 0 {
-			hit.Fragments = h.Fragments
+		out.Hits = append(out.Hits, Hit{Type: typ, ID: id, Score: h.Score})
+	}
+	if q.Highlight && len(out.Hits) > 0 {
+		docIDs := make([]string, len(res.Hits))
+		for i, h := range res.Hits {
+			docIDs[i] = h.ID
 		}
-		out.Hits = append(out.Hits, hit)
+		frags, err := ix.fragments(ctx, q, docIDs)
+		if err != nil {
+			return Result{}, err
+		}
+		for i := range out.Hits {
+			out.Hits[i].Fragments = frags[res.Hits[i].ID]
+		}
 	}
 	return out, nil
+}
+
+// Highlight returns the fragments Search with Highlight would give the records ids of type
+// typ (q says the account, types and text), keyed by id; records without a fragment are
+// absent. A caller that filters hits (by visibility) searches without Highlight and asks here
+// for the few it keeps.
+func (ix *Index) Highlight(ctx context.Context, q Query, typ string, ids []uint64) (map[uint64]map[string][]string, error) {
+	t, ok := ix.byName[typ]
+	if !ok {
+		return nil, apperr.Field("types", fmt.Sprintf("has an unknown type %q", typ))
+	}
+	if len(ids) == 0 {
+		return map[uint64]map[string][]string{}, nil
+	}
+	docIDs := make([]string, len(ids))
+	for i, id := range ids {
+		docIDs[i] = docID(t, id)
+	}
+	q.Types = []string{typ}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return nil, errors.New("search: index is closed")
+	}
+	frags, err := ix.fragments(ctx, q, docIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]map[string][]string, len(frags))
+	for i, id := range ids {
+		if f := frags[docIDs[i]]; f != nil {
+			out[id] = f
+		}
+	}
+	return out, nil
+}
+
+// fragments highlights q's text in the documents docIDs (of q's account), keyed by document
+// id. Only the text clauses are matched: they alone give the positions highlights mark, and
+// the documents are already known to pass the rest. The caller holds ix.mu.
+func (ix *Index) fragments(ctx context.Context, q Query, docIDs []string) (map[string]map[string][]string, error) {
+	types, err := ix.typesOf(q.Types)
+	if err != nil {
+		return nil, err
+	}
+	hlFields := fieldsOf(types, func(f Field) bool { return f.Kind == Text && f.Store })
+	out := map[string]map[string][]string{}
+	if len(hlFields) == 0 || strings.TrimSpace(q.Text) == "" {
+		return out, nil
+	}
+	clauses, err := ix.textClauses(q.Text, fieldsOf(types, func(f Field) bool { return f.Kind == Text }))
+	if err != nil || len(clauses) == 0 {
+		return out, err
+	}
+	must := append([]query.Query{bleve.NewDocIDQuery(docIDs)}, clauses...)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), len(docIDs), 0, false)
+	req.Highlight = bleve.NewHighlightWithStyle(html.Name)
+	req.Highlight.Fields = hlFields
+	req.Score = "none"
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: highlight: %w", err)
+	}
+	for _, h := range res.Hits {
+		if len(h.Fragments) > 0 {
+			out[h.ID] = h.Fragments
+		}
+	}
+	return out, nil
+}
+
+// typesOf resolves type names (all types when none).
+func (ix *Index) typesOf(names []string) ([]*DocType, error) {
+	if len(names) == 0 {
+		return ix.types, nil
+	}
+	types := make([]*DocType, 0, len(names))
+	for _, name := range names {
+		t, ok := ix.byName[name]
+		if !ok {
+			return nil, apperr.Field("types", fmt.Sprintf("has an unknown type %q", name))
+		}
+		types = append(types, t)
+	}
+	return types, nil
 }
 
 // request validates q and turns it into a Bleve request.
@@ -127,12 +225,24 @@ func (ix *Index) request(q Query) (*bleve.SearchRequest, error) {
 		errs.Add("from", fmt.Sprintf("must be between 0 and %d", MaxFrom))
 	}
 	must := []query.Query{term(fieldAccount, strconv.FormatUint(q.Account, 10))}
-	if len(q.Types) > 0 {
+	textFields := fieldsOf(types, func(f Field) bool { return f.Kind == Text })
+	var clauses []query.Query
+	if text != "" {
+		var err error
+		if clauses, err = ix.textClauses(q.Text, textFields); err != nil {
+			return nil, err
+		}
+	}
+	// The type clause matches every document of the type, so it costs a posting-list step per
+	// match; it is left out when the text can only match in these types' fields anyway (the
+	// mapping indexes only a type's declared fields). Its score is the same for every document,
+	// so leaving it out does not change the order.
+	if len(q.Types) > 0 && (len(clauses) == 0 || ix.fieldsShared(types, textFields)) {
 		var oneOf []query.Query
 		for _, t := range types {
 			oneOf = append(oneOf, term(fieldType, t.Name))
 		}
-		must = append(must, bleve.NewDisjunctionQuery(oneOf...))
+		must = append(must, anyOf(oneOf))
 	}
 	filterNames := make([]string, 0, len(q.Filters))
 	for name := range q.Filters {
@@ -157,12 +267,7 @@ func (ix *Index) request(q Query) (*bleve.SearchRequest, error) {
 		}
 		sortBy = []string{q.Sort, "-_score", "_id"}
 	}
-	textFields := fieldsOf(types, func(f Field) bool { return f.Kind == Text })
 	if text != "" {
-		clauses, err := ix.textClauses(q.Text, textFields)
-		if err != nil {
-			return nil, err
-		}
 		if len(clauses) == 0 && len(q.Filters) == 0 {
 			errs.Add("text", "has no words to search for")
 		}
@@ -173,11 +278,32 @@ func (ix *Index) request(q Query) (*bleve.SearchRequest, error) {
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Size, q.From, false)
 	req.SortBy(sortBy)
-	if q.Highlight {
-		req.Highlight = bleve.NewHighlightWithStyle(html.Name)
-		req.Highlight.Fields = fieldsOf(types, func(f Field) bool { return f.Kind == Text && f.Store })
-	}
 	return req, nil
+}
+
+// fieldsShared reports whether a type outside types declares one of fields, so that a match
+// in those fields does not by itself tell the type.
+func (ix *Index) fieldsShared(types []*DocType, fields []string) bool {
+	for _, t := range ix.types {
+		if slices.Contains(types, t) {
+			continue
+		}
+		for _, f := range t.Fields {
+			if slices.Contains(fields, f.Name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// anyOf matches any of qs; a single query is used as is, since a one-clause disjunction scores
+// the same and only adds a step per match.
+func anyOf(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 func term(field, value string) query.Query {
@@ -228,7 +354,7 @@ func (ix *Index) textClauses(text string, fields []string) ([]query.Query, error
 		for _, f := range fields {
 			qs = append(qs, one(f))
 		}
-		return bleve.NewDisjunctionQuery(qs...)
+		return anyOf(qs)
 	}
 	if len(fields) == 0 {
 		return []query.Query{bleve.NewMatchNoneQuery()}, nil
@@ -245,6 +371,9 @@ func (ix *Index) textClauses(text string, fields []string) ([]query.Query, error
 			// The word being typed is still incomplete: match it as a prefix.
 			prefix := !p.phrase && i == len(parts)-1 && j == len(terms)-1 && !endsInSpace(text)
 			clauses = append(clauses, anyField(func(f string) query.Query {
+				if prefix && ix.prefixed(f) && utf8.RuneCountInString(t) <= maxPrefix {
+					return term(f+prefixSuffix, t)
+				}
 				if prefix {
 					pq := bleve.NewPrefixQuery(t)
 					pq.SetField(f)
@@ -255,6 +384,23 @@ func (ix *Index) textClauses(text string, fields []string) ([]query.Query, error
 		}
 	}
 	return clauses, nil
+}
+
+// prefixed reports whether the leading parts of text field name's words are indexed (see
+// Field.Prefixes) in every type that has the field, so one term finds all it begins.
+func (ix *Index) prefixed(name string) bool {
+	found := false
+	for _, t := range ix.types {
+		for _, f := range t.Fields {
+			if f.Name == name && f.Kind == Text {
+				if !f.Prefixes {
+					return false
+				}
+				found = true
+			}
+		}
+	}
+	return found
 }
 
 type textPart struct {

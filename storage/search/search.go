@@ -24,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -46,6 +47,16 @@ const textAnalyzer = "parley_text"
 // the text before tokenizing and so shifts the offsets highlights rely on ("Não" would be marked
 // as "<mark>Nã</mark>o"); folding tokens keeps their offsets in the original text.
 const foldFilter = "parley_fold"
+
+// prefixAnalyzer is textAnalyzer followed by every leading part of each word (see
+// Field.Prefixes), up to maxPrefix characters.
+const (
+	prefixAnalyzer = "parley_prefix"
+	prefixFilter   = "parley_edge"
+	maxPrefix      = 20
+	// prefixSuffix names the companion field that holds a Prefixes field's leading parts.
+	prefixSuffix = "#prefix"
+)
 
 type tokenFolder struct {
 	fold *asciifolding.AsciiFoldingFilter
@@ -122,6 +133,11 @@ type Field struct {
 	// Sortable keeps doc values for a keyword so results can be ordered by it. Numbers and dates
 	// always have doc values; text never does.
 	Sortable bool
+	// Prefixes also indexes the leading parts of each word of a Text field, so the word being
+	// typed is found with one term lookup instead of expanding into every indexed word it
+	// begins: a phone-number prefix in a large contact book expands into thousands of numbers.
+	// Use it on fields of many distinct short words (phone digits, codes).
+	Prefixes bool
 }
 
 // DocType is one kind of searchable record, registered by the area that owns it.
@@ -221,6 +237,9 @@ func validateType(t *DocType) error {
 		if f.Name == "" || strings.HasPrefix(f.Name, "_") || strings.Contains(f.Name, ".") {
 			return fmt.Errorf("search: %s: field name %q is empty or reserved", t.Name, f.Name)
 		}
+		if f.Prefixes && f.Kind != Text {
+			return fmt.Errorf("search: %s.%s: only text fields take Prefixes", t.Name, f.Name)
+		}
 		if f.Kind < Text || f.Kind > Date {
 			return fmt.Errorf("search: %s.%s: unknown kind %d", t.Name, f.Name, f.Kind)
 		}
@@ -242,6 +261,20 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: analyzer: %w", err)
 	}
+	err = m.AddCustomTokenFilter(prefixFilter, map[string]any{
+		"type": edgengram.Name, "back": false, "min": 1.0, "max": float64(maxPrefix),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: prefix filter: %w", err)
+	}
+	err = m.AddCustomAnalyzer(prefixAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, foldFilter, prefixFilter},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: analyzer: %w", err)
+	}
 	m.TypeField = fieldType
 	m.DefaultAnalyzer = textAnalyzer
 	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
@@ -252,7 +285,15 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 		dm.AddFieldMappingsAt(fieldType, keywordField(false, false))
 		dm.AddFieldMappingsAt(fieldAccount, keywordField(false, false))
 		for _, f := range t.Fields {
-			dm.AddFieldMappingsAt(f.Name, fieldMapping(f))
+			fms := []*mapping.FieldMapping{fieldMapping(f)}
+			if f.Kind == Text && f.Prefixes {
+				pm := bleve.NewTextFieldMapping()
+				pm.Name = f.Name + prefixSuffix
+				pm.Analyzer = prefixAnalyzer
+				pm.Store, pm.IncludeInAll, pm.IncludeTermVectors, pm.DocValues = false, false, false, false
+				fms = append(fms, pm)
+			}
+			dm.AddFieldMappingsAt(f.Name, fms...)
 		}
 		m.AddDocumentMapping(t.Name, dm)
 	}
@@ -298,7 +339,11 @@ func fingerprint(types []*DocType) []byte {
 	for _, t := range types {
 		fmt.Fprintf(h, "type %s %s\n", t.Name, t.Entity)
 		for _, f := range t.Fields {
-			fmt.Fprintf(h, "  %s %s store=%t sortable=%t\n", f.Name, f.Kind, f.Store, f.Sortable)
+			fmt.Fprintf(h, "  %s %s store=%t sortable=%t", f.Name, f.Kind, f.Store, f.Sortable)
+			if f.Prefixes { // absent otherwise, so that existing indexes keep their fingerprint
+				fmt.Fprintf(h, " prefixes")
+			}
+			fmt.Fprintln(h)
 		}
 	}
 	return []byte(hex.EncodeToString(h.Sum(nil)))
