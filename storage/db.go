@@ -52,6 +52,10 @@ type Options struct {
 	LockTimeout time.Duration
 	// NoSync skips fsync on commit. Only for benchmarks and throwaway stores.
 	NoSync bool
+	// BatchDelay is how long Batch waits for companions before committing (default 2 ms). A
+	// commit (fsync) takes about as long, so under load batches fill while the previous one
+	// syncs, and a lone writer is not held back the 10 ms bbolt would wait.
+	BatchDelay time.Duration
 }
 
 // DB is an open store. It is safe for concurrent use.
@@ -85,6 +89,10 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	b.MaxBatchDelay = opts.BatchDelay
+	if b.MaxBatchDelay <= 0 {
+		b.MaxBatchDelay = 2 * time.Millisecond
 	}
 	db := &DB{bolt: b, dir: dir, changed: make(chan struct{})}
 	if err := db.migrate(opts); err != nil {
@@ -197,7 +205,7 @@ func (db *DB) Update(fn func(tx *Tx) error) error {
 // Batch runs fn in a write transaction shared with other goroutines calling Batch at the same
 // time, so that many small writes cost one commit and one fsync. Use it where many goroutines
 // write at once (webhook receivers, widget messages); a single goroutine that has many records
-// should put them all in one Update instead, because Batch waits up to 10 ms for company.
+// should put them all in one Update instead, because Batch waits (Options.BatchDelay) for company.
 // fn may run more than once (when a companion fails, bbolt retries each alone), so it must only
 // write through tx.
 func (db *DB) Batch(fn func(tx *Tx) error) error {

@@ -185,6 +185,7 @@ func New(d Deps) *Server {
 	s.registerMail()
 	s.registerInboxes()
 	s.registerConversations()
+	s.registerInbound()
 	s.registerConversationSettings()
 	s.registerReplies()
 	s.registerWebhooks()

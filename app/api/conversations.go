@@ -125,11 +125,12 @@ func (s *Server) registerConversations() {
 		AccountID      uint64 `path:"account_id"`
 		ConversationID uint64 `path:"conversation_id"`
 		Before         uint64 `query:"before" doc:"the page of messages before this message id (default: the latest)"`
+		Limit          int    `query:"limit" doc:"how many messages, 1 to 100 (default 20)"`
 	}
 	type messagesOutput struct{ Body *conversations.MessagesPage }
-	register(s, op("messages-list", http.MethodGet, one+"/messages", "A conversation's messages, 20 at a time, oldest first"), authAccount,
+	register(s, op("messages-list", http.MethodGet, one+"/messages", "A conversation's messages, 20 at a time (up to 100 with limit), oldest first"), authAccount,
 		func(ctx context.Context, in *messagesInput) (*messagesOutput, error) {
-			p, err := s.Conversations.Messages(ctx, actorOf(ctx), in.ConversationID, in.Before)
+			p, err := s.Conversations.MessagesLimit(ctx, actorOf(ctx), in.ConversationID, in.Before, in.Limit)
 			return &messagesOutput{p}, err
 		})
 	type messageInput struct {

@@ -36,9 +36,11 @@ type Options struct {
 
 // Service is users and their credentials.
 type Service struct {
-	db    *storage.DB
-	opts  Options
-	dummy []byte // a hash to compare against for unknown emails, so timing does not tell
+	db   *storage.DB
+	opts Options
+	// dummy is a hash to compare against for unknown emails, so timing does not tell. It is made
+	// in the background: at cost 12 it takes a third of a second, which start-up should not wait.
+	dummy func() []byte
 	guard *throttle
 }
 
@@ -53,8 +55,12 @@ func New(db *storage.DB, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	dummy, _ := bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), opts.BcryptCost)
-	return &Service{db: db, opts: opts, dummy: dummy, guard: newThrottle(opts.Now)}
+	made := make(chan []byte, 1)
+	go func() {
+		h, _ := bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), opts.BcryptCost)
+		made <- h
+	}()
+	return &Service{db: db, opts: opts, dummy: sync.OnceValue(func() []byte { return <-made }), guard: newThrottle(opts.Now)}
 }
 
 // Languages the UI speaks.
@@ -180,7 +186,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, error) {
 		return nil
 	})
 	if u == nil {
-		bcrypt.CompareHashAndPassword(s.dummy, []byte(in.Password))
+		bcrypt.CompareHashAndPassword(s.dummy(), []byte(in.Password))
 		s.guard.fail(keys...)
 		return nil, errBadCredentials
 	}

@@ -681,7 +681,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A conversation's messages, 20 at a time, oldest first */
+        /** A conversation's messages, 20 at a time (up to 100 with limit), oldest first */
         get: operations["messages-list"];
         put?: never;
         /** Reply, add a private note (with @mentions) or, in API inboxes, record an incoming message */
@@ -1524,6 +1524,26 @@ export interface paths {
          * @description hmac_token signs the site's user ids (website and API inboxes); webhook_secret signs what Parley posts to an API inbox's webhook. The answer is the only time the new value is shown; the old one stops working at once.
          */
         post: operations["inboxes-rotate-secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/inboxes/{inbox_id}/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record messages your customers sent, in an API inbox
+         * @description Each message names its contact by the integration's own id (contact.source_id): Parley finds or creates the contact and its conversation, reopens a resolved one and runs assignment, automation, notifications and webhooks, as for any channel. Concurrent calls share commits.
+         */
+        post: operations["inbound-messages"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4418,6 +4438,47 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        InboundContact: {
+            email?: string;
+            name?: string;
+            phone_number?: string;
+            source_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        InboundInputBody: {
+            /** @description 1 to 100 messages, stored together or not at all */
+            messages: components["schemas"]["InboundMessage"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        InboundMessage: {
+            /**
+             * Format: date-time
+             * @description when the customer wrote it (default: now); never in the future
+             */
+            at?: string;
+            /** @description files uploaded before (by hash), locations or contact cards */
+            attachments?: components["schemas"]["Attachment"][] | null;
+            contact: components["schemas"]["InboundContact"];
+            content?: string;
+            content_attributes?: {
+                [key: string]: unknown;
+            };
+            content_type?: string;
+            /** @description the integration's id of the message; a repeat is answered as a duplicate and stores nothing */
+            source_id?: string;
+            /** @description keeps messages with the same key in one conversation (an e-mail thread, a ticket) */
+            thread_key?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        InboundOutputBody: {
+            /** @description where each message landed, in order; duplicate marks a source_id seen before */
+            payload: components["schemas"]["IngestResult"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
         InboxInput: {
             auto_assignment_config?: components["schemas"]["AutoAssignConfig"];
             channel?: {
@@ -4487,6 +4548,20 @@ export interface components {
             website_token?: string;
             working_hours: components["schemas"]["WorkingHour"][] | null;
             working_hours_enabled: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        IngestResult: {
+            /** Format: int64 */
+            contact_id: number;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: int64 */
+            display_id: number;
+            duplicate: boolean;
+            /** Format: int64 */
+            message_id: number;
+            new_conversation: boolean;
         } & {
             [key: string]: unknown;
         };
@@ -8625,6 +8700,8 @@ export interface operations {
             query?: {
                 /** @description the page of messages before this message id (default: the latest) */
                 before?: number;
+                /** @description how many messages, 1 to 100 (default 20) */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -11410,6 +11487,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Secret"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inbound-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+                inbox_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboundInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOutputBody"];
                 };
             };
             /** @description Error */
