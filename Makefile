@@ -14,7 +14,7 @@ GO_PKGS   = $(shell $(GO) list ./... | grep -v /frontend/)
 ARGS     ?=
 
 .PHONY: help setup run serve build build-desktop build-server bin-desktop bin-server frontend \
-	test test-go test-frontend test-e2e test-desktop smoke-desktop bench api-types icon clean
+	test test-go test-frontend test-e2e test-desktop smoke-desktop bench bench-go api-types icon clean
 
 help:
 	@echo "make run           set up, build and open the desktop app (data: ~/.local/share/parley)"
@@ -23,7 +23,8 @@ help:
 	@echo "make build         build/bin/parley (desktop) and build/bin/parley-server (headless)"
 	@echo "make build-server  only the headless server binary"
 	@echo "make frontend      build the UI into frontend/dist"
-	@echo "make bench         Go benchmarks of storage and app"
+	@echo "make bench         parley bench: 1M messages measured through the API (ARGS='--messages 100000')"
+	@echo "make bench-go      Go benchmarks of the hot paths (storage, search, app)"
 	@echo "make api-types     after an API change: refresh the OpenAPI copy and the UI's generated types"
 	@echo "make setup         install what is missing (apt on Debian/Ubuntu, npm, Go modules)"
 
@@ -81,7 +82,10 @@ test-desktop: build-desktop
 smoke-desktop:
 	scripts/desktop-smoke.sh $(BIN)/parley
 
-bench:
+bench: setup build-server
+	$(BIN)/parley-server bench --out build/bench.json $(ARGS)
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./storage/... ./app/...
 
 # After changing the API: refresh the committed OpenAPI document and the UI's types generated

@@ -73,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cli.demo(args)
 	case "doctor":
 		err = cli.doctor(args)
+	case "bench":
+		err = cli.bench(args)
 	case "version":
 		err = cli.version(args)
 	case "help":
@@ -105,6 +107,8 @@ Usage:
   parley reindex [flags]       rebuild the search index from the stored records
   parley demo [flags]          add a demo account with realistic sample data
   parley doctor [flags]        show the data dir, versions, change-feed lag and job health
+  parley bench [flags]         measure lists, search, ingest, import, start and memory
+                               on a synthetic workspace (parley bench -h)
   parley version               print the version
   parley help                  show this text
 

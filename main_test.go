@@ -277,3 +277,56 @@ func TestRestoreRefusesANonEmptyDir(t *testing.T) {
 		t.Fatal("restore touched the existing data")
 	}
 }
+
+// TestBenchMeasuresASmallWorkspace runs `parley bench` end to end on a tiny workspace: it builds
+// the data, starts this binary as the server, measures every path through the API and writes
+// the JSON report. Only that each measure was taken is checked — never how fast (timings on a
+// shared CI machine prove nothing; the numbers are for people).
+func TestBenchMeasuresASmallWorkspace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a workspace and starts servers")
+	}
+	out := filepath.Join(t.TempDir(), "bench.json")
+	cmd := parley(t, "bench", "--messages", "1500", "--conversations", "150", "--contacts", "200", "--samples", "10", "--seconds", "1", "--out", out)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("bench: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	var rep struct {
+		Measures []struct {
+			Name  string  `json:"name"`
+			N     int     `json:"n"`
+			P50   float64 `json:"p50"`
+			P99   float64 `json:"p99"`
+			Value float64 `json:"value"`
+			Pass  *bool   `json:"pass"`
+		} `json:"measures"`
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	seen := map[string]bool{}
+	for _, m := range rep.Measures {
+		seen[m.Name] = true
+		if m.P50 <= 0 && m.Value <= 0 && !strings.Contains(m.Name, "page 100") {
+			t.Errorf("%q measured nothing: %+v", m.Name, m)
+		}
+	}
+	for _, name := range []string{"cold start to first API answer", "list: Mine (open), page 1, agent", "list: label vip (open), page 1, administrator",
+		"open a conversation (details + latest 50 messages)", "search: a phrase", "search contacts: phone prefix",
+		"ingest: one message to visible at the top of the list", "ingest: one message to searchable",
+		"ingest sustained: 64 senders, 1 message per request", "CSV import of 200 contacts (upload to done)",
+		"RSS after the query and ingest phases", "data dir size at the end"} {
+		if !seen[name] {
+			t.Errorf("the report has no %q", name)
+		}
+	}
+	if !strings.Contains(stdout.String(), "MISSED") && !strings.Contains(stdout.String(), " ok") {
+		t.Errorf("the table shows no verdicts:\n%s", stdout.String())
+	}
+}
