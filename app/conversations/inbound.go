@@ -3,10 +3,8 @@ package conversations
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/apperr"
@@ -63,18 +61,7 @@ func (s *Service) Receive(ctx context.Context, actor access.Actor, inboxID uint6
 		if strings.TrimSpace(m.Contact.SourceID) == "" {
 			fe.Add("contact.source_id", "is required")
 		}
-		if strings.TrimSpace(m.Content) == "" && len(m.Attachments) == 0 {
-			fe.Add("content", "is required")
-		}
-		if utf8.RuneCountInString(m.Content) > maxContent {
-			fe.Add("content", "must be at most 10,000 characters")
-		}
-		if m.ContentType == "" {
-			m.ContentType = "text"
-		}
-		if !slices.Contains(contentTypes, m.ContentType) {
-			fe.Add("content_type", "is not a known content type")
-		}
+		m.ContentType = checkContent(m.Content, m.ContentType, len(m.Attachments), &fe)
 		at := now
 		if m.At != nil {
 			if m.At.After(now.Add(time.Minute)) {

@@ -484,6 +484,24 @@ func (s *Service) PostMessage(ctx context.Context, actor access.Actor, id uint64
 	return &out, err
 }
 
+// checkContent checks a message's text and content type as the API takes them (the type
+// defaults to text) and returns the type.
+func checkContent(content, contentType string, attachments int, fe *apperr.Fields) string {
+	if strings.TrimSpace(content) == "" && attachments == 0 {
+		fe.Add("content", "is required")
+	}
+	if utf8.RuneCountInString(content) > maxContent {
+		fe.Add("content", "must be at most 10,000 characters")
+	}
+	if contentType == "" {
+		contentType = "text"
+	}
+	if !slices.Contains(contentTypes, contentType) {
+		fe.Add("content_type", "is not a known content type")
+	}
+	return contentType
+}
+
 // createMessageTx validates and appends an agent's message: outgoing replies (delivered by the
 // channel), private notes (mentions notify) or, in API inboxes, incoming messages.
 func (s *Service) createMessageTx(tx *storage.Tx, acct *accounts.Account, actor access.Actor, c *Conversation, in NewMessage) (*Message, error) {
@@ -503,18 +521,7 @@ func (s *Service) createMessageTx(tx *storage.Tx, acct *accounts.Account, actor 
 	default:
 		fe.Add("message_type", "must be incoming or outgoing")
 	}
-	if strings.TrimSpace(in.Content) == "" && len(in.Attachments) == 0 {
-		fe.Add("content", "is required")
-	}
-	if utf8.RuneCountInString(in.Content) > maxContent {
-		fe.Add("content", "must be at most 10,000 characters")
-	}
-	if in.ContentType == "" {
-		in.ContentType = "text"
-	}
-	if !slices.Contains(contentTypes, in.ContentType) {
-		fe.Add("content_type", "is not a known content type")
-	}
+	in.ContentType = checkContent(in.Content, in.ContentType, len(in.Attachments), &fe)
 	atts := s.checkAttachments(in.Attachments, &fe)
 	if err := fe.Err(); err != nil {
 		return nil, err

@@ -252,22 +252,8 @@ func (m *measurer) ingest(ctx context.Context) error {
 		if _, err := post(msg(r, "Código de rastreio "+word)); err != nil {
 			return err
 		}
-		for {
-			var f struct {
-				Payload struct {
-					Messages []json.RawMessage `json:"messages"`
-				} `json:"payload"`
-			}
-			if _, err := m.c.get(m.ws.Admin, m.acc()+"/search?q="+word, &f); err != nil {
-				return err
-			}
-			if len(f.Payload.Messages) > 0 {
-				break
-			}
-			if time.Since(t) > 30*time.Second {
-				return fmt.Errorf("bench: %s was not searchable after 30 s", word)
-			}
-			time.Sleep(5 * time.Millisecond)
+		if err := m.searchable(word, 30*time.Second); err != nil {
+			return err
 		}
 		waits = append(waits, ms(time.Since(t)))
 	}
@@ -318,26 +304,34 @@ func (m *measurer) ingest(ctx context.Context) error {
 		if _, err := post(msg(r, "fim "+word)); err != nil {
 			return err
 		}
-		for {
-			var f struct {
-				Payload struct {
-					Messages []json.RawMessage `json:"messages"`
-				} `json:"payload"`
-			}
-			if _, err := m.c.get(m.ws.Admin, m.acc()+"/search?q="+word, &f); err != nil {
-				return err
-			}
-			if len(f.Payload.Messages) > 0 {
-				break
-			}
-			if time.Since(t) > 5*time.Minute {
-				return fmt.Errorf("bench: the index did not catch up within 5 minutes")
-			}
-			time.Sleep(20 * time.Millisecond)
+		if err := m.searchable(word, 5*time.Minute); err != nil {
+			return err
 		}
 		m.add(Measure{Name: "  search index caught up after the burst", Unit: "s", Value: time.Since(t).Seconds()})
 	}
 	return nil
+}
+
+// searchable polls the search until a message with word is found, or the wait is over.
+func (m *measurer) searchable(word string, wait time.Duration) error {
+	t := time.Now()
+	for {
+		var f struct {
+			Payload struct {
+				Messages []json.RawMessage `json:"messages"`
+			} `json:"payload"`
+		}
+		if _, err := m.c.get(m.ws.Admin, m.acc()+"/search?q="+word, &f); err != nil {
+			return err
+		}
+		if len(f.Payload.Messages) > 0 {
+			return nil
+		}
+		if time.Since(t) > wait {
+			return fmt.Errorf("bench: %s was not searchable after %s", word, wait)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // importContacts uploads a CSV of o.Contacts new contacts, starts the import and waits for it.
