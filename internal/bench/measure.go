@@ -348,6 +348,7 @@ func (m *measurer) importContacts(ctx context.Context) error {
 		Status    string            `json:"status"`
 		Mapping   []json.RawMessage `json:"mapping"`
 		Created   int               `json:"created"`
+		Updates   int               `json:"updated"`
 		Failed    int               `json:"failed_rows"`
 		Error     string            `json:"error"`
 		Processed int               `json:"processed_rows"`
@@ -371,8 +372,9 @@ func (m *measurer) importContacts(ctx context.Context) error {
 		}
 	}
 	took := time.Since(t).Seconds()
-	if v.Status != "done" || v.Created != m.o.Contacts {
-		return fmt.Errorf("bench: import ended %s with %d created, %d failed (%s)", v.Status, v.Created, v.Failed, v.Error)
+	// A generated row can meet a workspace contact by phone and update it: both count.
+	if v.Status != "done" || v.Created+v.Updates != m.o.Contacts {
+		return fmt.Errorf("bench: import ended %s with %d created, %d updated, %d failed (%s)", v.Status, v.Created, v.Updates, v.Failed, v.Error)
 	}
 	m.add(Measure{Name: fmt.Sprintf("CSV import of %d contacts (upload to done)", m.o.Contacts), Unit: "s", Value: took, Target: "≤ 10 s", Pass: pass(took <= 10)})
 	return nil
