@@ -233,7 +233,7 @@ type server struct {
 	cmd  *exec.Cmd
 	base string
 	done chan error
-	out  *strings.Builder
+	out  *syncWriter
 }
 
 // startServer starts `parley serve` on dir and returns once an authenticated API call answers,
@@ -245,9 +245,9 @@ func startServer(ctx context.Context, bin, dir string, ws *workspace) (*server, 
 	}
 	addr := l.Addr().String()
 	l.Close()
-	out := &strings.Builder{}
+	out := &syncWriter{b: &strings.Builder{}}
 	cmd := exec.Command(bin, "serve", "--data", dir, "--addr", addr, "--backup-schedule", "off", "--log-level", "warn")
-	cmd.Stdout, cmd.Stderr = io.Discard, &syncWriter{b: out}
+	cmd.Stdout, cmd.Stderr = io.Discard, out
 	s := &server{cmd: cmd, base: "http://" + addr, done: make(chan error, 1), out: out}
 	c := newClient(s.base)
 	c.http.Timeout = time.Second

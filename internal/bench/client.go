@@ -116,3 +116,10 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// String is what the server has written so far.
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
