@@ -32,6 +32,16 @@ type Consumer struct {
 	// stored it.
 	LoadCursor func() (uint64, error)
 	SaveCursor func(seq uint64) error
+	// LazyCursor saves the cursor at most once per Options.CursorInterval and when the consumer
+	// stops, instead of in a write transaction after every batch. It is for consumers that
+	// handle most events by ignoring them and whose effects dedupe (webhooks key deliveries by
+	// event, the outbox re-reads a message's status): a crash replays at most an interval's
+	// events, while a busy inbox is spared a commit and an fsync per consumer per batch.
+	LazyCursor bool
+	// Linger is how long the consumer lets a short batch fill before handling it (0: at once).
+	// The search index wants it: each batch becomes a segment that the merger later rewrites,
+	// so a few large batches cost far less than many of one event, at the price of the delay.
+	Linger time.Duration
 }
 
 // DefaultBatchSize is the BatchSize of a consumer that sets none.
@@ -44,11 +54,15 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the wait before a failed batch is retried; the wait doubles
 	// with each consecutive failure (defaults 1s and 5min).
 	MinBackoff, MaxBackoff time.Duration
-	// PruneInterval is how often delivered events are deleted from the outbox (default 1min).
+	// PruneInterval is how often delivered events are deleted from the outbox (default 10s).
+	// Pruning often keeps the outbox small, so the pages it frees are soon reused and bbolt's
+	// free list, which every commit writes out whole, stays short.
 	PruneInterval time.Duration
 	// PruneBatch caps the events deleted per write transaction, so pruning a large backlog never
 	// holds the writer lock for long (default 10,000).
 	PruneBatch int
+	// CursorInterval is how long a LazyCursor consumer's cursor may go unsaved (default 1s).
+	CursorInterval time.Duration
 }
 
 // ConsumerStatus is one consumer's position and health, for status pages and `parley doctor`.
@@ -106,10 +120,13 @@ func New(db *storage.DB, opts Options) *Dispatcher {
 		opts.MaxBackoff = opts.MinBackoff
 	}
 	if opts.PruneInterval <= 0 {
-		opts.PruneInterval = time.Minute
+		opts.PruneInterval = 10 * time.Second
 	}
 	if opts.PruneBatch <= 0 {
 		opts.PruneBatch = 10_000
+	}
+	if opts.CursorInterval <= 0 {
+		opts.CursorInterval = time.Second
 	}
 	return &Dispatcher{db: db, opts: opts, log: opts.Logger}
 }
@@ -125,6 +142,9 @@ func (d *Dispatcher) Register(c Consumer) {
 	}
 	if c.SaveCursor != nil && c.LoadCursor == nil {
 		panic("events: consumer " + c.Name + " has SaveCursor without LoadCursor")
+	}
+	if c.LazyCursor && (c.Ephemeral || c.LoadCursor != nil) {
+		panic("events: consumer " + c.Name + " keeps its cursor elsewhere; LazyCursor is for cursors the dispatcher saves")
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = DefaultBatchSize
@@ -246,6 +266,12 @@ func (d *Dispatcher) run(ctx context.Context, r *runner) {
 			return
 		}
 	}
+	var lingerUntil time.Time
+	lazy := &lazyCursor{}
+	if r.c.LazyCursor {
+		lazy.saved, lazy.at = r.cursor, time.Now()
+		defer d.flushLazy(r, lazy, true)
+	}
 	for ctx.Err() == nil {
 		// Take the wake-up channel before reading, so a commit between the read and the wait
 		// still wakes us.
@@ -266,12 +292,40 @@ func (d *Dispatcher) run(ctx context.Context, r *runner) {
 			continue
 		}
 		if len(batch) == 0 {
+			var flush <-chan time.Time
+			var t *time.Timer
+			if r.c.LazyCursor && lazy.saved != cursor {
+				t = time.NewTimer(max(0, d.opts.CursorInterval-time.Since(lazy.at)))
+				flush = t.C
+			}
 			select {
 			case <-changed:
 			case <-ctx.Done():
+			case <-flush:
+				d.flushLazy(r, lazy, true)
+			}
+			if t != nil {
+				t.Stop()
 			}
 			continue
 		}
+		// A short batch waits until it is full or Linger has passed since it was first seen.
+		if r.c.Linger > 0 && len(batch) < r.c.BatchSize {
+			if lingerUntil.IsZero() {
+				lingerUntil = time.Now().Add(r.c.Linger)
+			}
+			if wait := time.Until(lingerUntil); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-changed:
+				case <-ctx.Done():
+				}
+				t.Stop()
+				continue
+			}
+		}
+		lingerUntil = time.Time{}
 		if err := d.deliver(ctx, r, batch); err != nil {
 			if ctx.Err() != nil {
 				return // cancelled by Stop, not a failure of the consumer
@@ -282,7 +336,34 @@ func (d *Dispatcher) run(ctx context.Context, r *runner) {
 			continue
 		}
 		d.succeed(r, batch[len(batch)-1].Seq)
+		if r.c.LazyCursor {
+			d.flushLazy(r, lazy, false)
+		}
 	}
+}
+
+// lazyCursor is what a LazyCursor consumer's loop knows of its stored cursor.
+type lazyCursor struct {
+	saved uint64
+	at    time.Time
+}
+
+// flushLazy saves a LazyCursor consumer's cursor when it moved and the interval is over (or
+// now, when forced: the loop is idle or ending). A failed save is logged and tried again later;
+// the events since the stored cursor are handled again after a restart, which these consumers
+// tolerate.
+func (d *Dispatcher) flushLazy(r *runner, l *lazyCursor, force bool) {
+	d.mu.Lock()
+	cursor := r.cursor
+	d.mu.Unlock()
+	if cursor == l.saved || (!force && time.Since(l.at) < d.opts.CursorInterval) {
+		return
+	}
+	if err := d.db.Update(func(tx *storage.Tx) error { return tx.SetConsumerCursor(r.c.Name, cursor) }); err != nil {
+		d.log.Warn("events: save cursor", "consumer", r.c.Name, "cursor", cursor, "err", err)
+		return
+	}
+	l.saved, l.at = cursor, time.Now()
 }
 
 func (d *Dispatcher) isLoaded(r *runner) bool {
@@ -316,7 +397,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r *runner, batch []storage.Eve
 		return err
 	}
 	switch {
-	case r.c.Ephemeral:
+	case r.c.Ephemeral, r.c.LazyCursor:
 	case r.c.SaveCursor != nil:
 		if err := r.c.SaveCursor(last); err != nil {
 			return fmt.Errorf("save cursor %d: %w", last, err)

@@ -435,3 +435,75 @@ func TestStatusBeforeStart(t *testing.T) {
 		}
 	}
 }
+
+// A LazyCursor consumer writes no cursor per batch: within the interval the stored cursor stays
+// behind, it is saved when the consumer goes idle after the interval, and always at Stop, so a
+// restart resumes after the last event handled.
+func TestLazyCursorSavedAfterTheIntervalAndAtStop(t *testing.T) {
+	dir := t.TempDir()
+	stored := func(db *storage.DB) uint64 {
+		var c uint64
+		db.View(func(tx *storage.Tx) error { c = tx.ConsumerCursor("lazy"); return nil })
+		return c
+	}
+	run := func(interval time.Duration, n int, check func(db *storage.DB, d *events.Dispatcher, head uint64)) []uint64 {
+		db, err := storage.Open(dir, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		opts := fastOptions()
+		opts.CursorInterval = interval
+		r := &recorder{}
+		d := events.New(db, opts)
+		d.Register(events.Consumer{Name: "lazy", Handle: r.handle, LazyCursor: true, BatchSize: 5})
+		if err := d.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var head uint64
+		for range n {
+			head = emit(t, db, 3)
+		}
+		eventually(t, "the consumer at head", func() bool { return status(d, "lazy").Cursor == head })
+		check(db, d, head)
+		d.Stop()
+		if got := stored(db); got != head {
+			t.Errorf("cursor stored at stop = %d, want %d", got, head)
+		}
+		seqs, _ := r.snapshot()
+		return seqs
+	}
+	first := run(time.Hour, 10, func(db *storage.DB, _ *events.Dispatcher, head uint64) {
+		if got := stored(db); got != 0 {
+			t.Errorf("within the interval the stored cursor moved to %d; want it saved lazily", got)
+		}
+	})
+	if !slices.Equal(first, seqRange(1, 30)) {
+		t.Fatalf("first run handled %v", first)
+	}
+	second := run(time.Millisecond, 4, func(db *storage.DB, _ *events.Dispatcher, head uint64) {
+		eventually(t, "the idle consumer to save its cursor", func() bool { return stored(db) == head })
+	})
+	if !slices.Equal(second, seqRange(31, 42)) {
+		t.Errorf("after the restart the consumer handled %v, want 31..42", second)
+	}
+}
+
+// A lingering consumer lets a short batch fill: events committed one by one within the linger
+// arrive together, and a full batch does not wait.
+func TestLingerGathersAShortBatch(t *testing.T) {
+	db := openDB(t, t.TempDir())
+	r := &recorder{}
+	d := events.New(db, fastOptions())
+	d.Register(events.Consumer{Name: "lingering", Handle: r.handle, BatchSize: 5, Linger: time.Hour})
+	start(t, d)
+	for range 3 {
+		emit(t, db, 1)
+	}
+	head := emit(t, db, 2)
+	eventually(t, "the full batch", func() bool { return status(d, "lingering").Cursor == head })
+	seqs, batches := r.snapshot()
+	if !slices.Equal(seqs, seqRange(1, 5)) || !slices.Equal(batches, []int{5}) {
+		t.Errorf("got seqs %v in batches %v, want 1..5 in one batch", seqs, batches)
+	}
+}
