@@ -65,6 +65,7 @@ type DB struct {
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced after every commit that appended events
+	recent  recentEvents
 }
 
 // Open opens (creating when needed) the store in dir, takes the exclusive lock on it and runs any
@@ -94,7 +95,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	if b.MaxBatchDelay <= 0 {
 		b.MaxBatchDelay = 2 * time.Millisecond
 	}
-	db := &DB{bolt: b, dir: dir, changed: make(chan struct{})}
+	db := &DB{bolt: b, dir: dir, changed: make(chan struct{}), recent: recentEvents{buf: make([]Event, recentCap)}}
 	if err := db.migrate(opts); err != nil {
 		b.Close()
 		return nil, err
@@ -182,6 +183,8 @@ type Tx struct {
 	b       *bolt.Tx
 	db      *DB
 	emitted bool
+	// pending are the events this transaction appended, handed to DB.recent when it commits.
+	pending []Event
 }
 
 // Update runs fn in a write transaction; everything fn wrote (records, indexes, events, jobs)

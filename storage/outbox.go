@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -36,8 +37,10 @@ func (tx *Tx) Emit(e Event) error {
 	}
 	e.Seq = seq
 	if e.Time.IsZero() {
-		e.Time = time.Now().UTC()
+		e.Time = time.Now()
 	}
+	e.Time = e.Time.UTC() // as the outbox gives it back, for readers served from memory
+
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("storage: encode event %s: %w", e.Type, err)
@@ -46,6 +49,10 @@ func (tx *Tx) Emit(e Event) error {
 		return fmt.Errorf("storage: emit %s: %w", e.Type, err)
 	}
 	tx.emitted = true
+	if len(tx.pending) == 0 {
+		tx.b.OnCommit(func() { tx.db.recent.add(tx.pending) })
+	}
+	tx.pending = append(tx.pending, e)
 	return nil
 }
 
@@ -59,8 +66,20 @@ func (tx *Tx) EmitData(e Event, data any) error {
 	return tx.Emit(e)
 }
 
-// Events returns up to limit events with a sequence greater than after, in order.
+// Events returns up to limit events with a sequence greater than after, in order. Events
+// committed lately come from memory (DB.recent): every consumer at the head of the feed reads the
+// same few, and decoding them once per consumer from the file cost more than handling them.
 func (tx *Tx) Events(after uint64, limit int) ([]Event, error) {
+	upTo := tx.OutboxHead()
+	if limit > 0 && after+uint64(limit) < upTo {
+		upTo = after + uint64(limit)
+	}
+	if upTo <= after {
+		return nil, nil
+	}
+	if out, ok := tx.db.recent.get(after, upTo); ok {
+		return out, nil
+	}
 	c := tx.b.Bucket(bucketOutbox).Cursor()
 	var out []Event
 	for k, v := c.Seek(u64(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
@@ -88,15 +107,20 @@ func (tx *Tx) OutboxTail() uint64 {
 // PruneOutbox deletes events with a sequence up to and including upTo, at most max of them, and
 // returns how many it deleted. Callers pass the lowest cursor of all durable consumers.
 func (tx *Tx) PruneOutbox(upTo uint64, max int) (int, error) {
-	c := tx.b.Bucket(bucketOutbox).Cursor()
-	n := 0
-	for k, _ := c.First(); k != nil && decodeU64(k) <= upTo && n < max; k, _ = c.First() {
-		if err := c.Delete(); err != nil {
-			return n, err
-		}
-		n++
+	// The keys are collected first and deleted after: a cursor's First after each Delete walks
+	// the leaves emptied so far, which made pruning a large backlog quadratic.
+	b := tx.b.Bucket(bucketOutbox)
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && decodeU64(k) <= upTo && len(keys) < max; k, _ = c.Next() {
+		keys = append(keys, append([]byte(nil), k...))
 	}
-	return n, nil
+	for i, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return i, err
+		}
+	}
+	return len(keys), nil
 }
 
 // ConsumerCursor is the last sequence a named consumer has finished (0 for a new consumer).
@@ -123,4 +147,44 @@ func (tx *Tx) ConsumerCursors() map[string]uint64 {
 		return nil
 	})
 	return out
+}
+
+// recentCap is how many committed events DB.recent keeps: a few seconds of a busy inbox, so a
+// consumer that keeps up never reads the file, at a few MB of memory.
+const recentCap = 8192
+
+// recentEvents holds the last events committed, each in slot Seq % len(buf). Commits may hand
+// their events over out of order (bbolt runs commit handlers after releasing the writer lock),
+// and a transaction that rolled back hands nothing, so a range is served only when every slot in
+// it holds the sequence asked for; otherwise the caller reads the outbox.
+type recentEvents struct {
+	mu  sync.RWMutex
+	buf []Event
+}
+
+func (r *recentEvents) add(es []Event) {
+	r.mu.Lock()
+	for _, e := range es {
+		r.buf[e.Seq%uint64(len(r.buf))] = e
+	}
+	r.mu.Unlock()
+}
+
+// get returns the events after..upTo (after excluded) when all are held.
+func (r *recentEvents) get(after, upTo uint64) ([]Event, bool) {
+	n := upTo - after
+	if n > uint64(len(r.buf)) {
+		return nil, false
+	}
+	out := make([]Event, 0, n)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for seq := after + 1; seq <= upTo; seq++ {
+		e := r.buf[seq%uint64(len(r.buf))]
+		if e.Seq != seq {
+			return nil, false
+		}
+		out = append(out, e)
+	}
+	return out, true
 }
