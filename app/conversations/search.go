@@ -22,12 +22,11 @@ const searchPageSize = 15
 
 func conversationDoc(tx *storage.Tx, c *Conversation) map[string]any {
 	doc := map[string]any{
-		"display_id":       strconv.FormatUint(c.DisplayID, 10),
-		"number":           strconv.FormatUint(c.DisplayID, 10),
-		"status":           string(c.Status),
-		"inbox_id":         strconv.FormatUint(c.InboxID, 10),
-		"labels":           c.Labels,
-		"last_activity_at": c.LastActivityAt,
+		"display_id": strconv.FormatUint(c.DisplayID, 10),
+		"number":     strconv.FormatUint(c.DisplayID, 10),
+		"status":     string(c.Status),
+		"inbox_id":   strconv.FormatUint(c.InboxID, 10),
+		"labels":     c.Labels,
 	}
 	if ct, err := contacts.Contacts.Get(tx, c.AccountID, c.ContactID); err == nil {
 		doc["contact_name"], doc["contact_email"], doc["contact_phone"] = ct.Name, ct.Email, ct.Phone
@@ -61,7 +60,6 @@ func SearchTypes() []search.DocType {
 			search.Field{Name: "labels", Kind: search.Keyword},
 			search.Field{Name: "status", Kind: search.Keyword},
 			search.Field{Name: "inbox_id", Kind: search.Keyword},
-			search.Field{Name: "last_activity_at", Kind: search.Date},
 		),
 		search.CollectionType("message", Messages, func(m *Message) uint64 { return m.ID }, message,
 			search.Field{Name: "content", Kind: search.Text, Store: true},

@@ -11,13 +11,16 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -177,6 +180,66 @@ type Index struct {
 	writeMu sync.Mutex   // one writer at a time: Apply, Rebuild, Close
 	mu      sync.RWMutex // guards idx against a swap by Rebuild or Close
 	idx     bleve.Index
+	// indexed is guarded by writeMu.
+	indexed fingerprints
+	// written and unchanged count Apply's documents since Open (see ApplyStats).
+	written, unchanged atomic.Uint64
+}
+
+// ApplyStats counts what Apply did with the documents its events named since the index was
+// opened: written (indexed or deleted) or left alone because they had not changed.
+type ApplyStats struct {
+	Written   uint64 `json:"written"`
+	Unchanged uint64 `json:"unchanged"`
+}
+
+// ApplyStats reports Apply's counts since Open.
+func (ix *Index) ApplyStats() ApplyStats {
+	return ApplyStats{Written: ix.written.Load(), Unchanged: ix.unchanged.Load()}
+}
+
+// fingerprints remembers a hash of the documents indexed lately, so that a record saved again
+// without a change to its document (a contact's last-seen time, a message's delivery status) is
+// not indexed again: in Bleve an update is a delete plus an insert, and deletes make the merger
+// rewrite big segments. Two generations of at most maxFingerprints each bound the memory; a
+// document that fell out is simply indexed again.
+type fingerprints struct {
+	cur, old map[string]uint64
+}
+
+const maxFingerprints = 50_000
+
+func (f *fingerprints) get(id string) (uint64, bool) {
+	if fp, ok := f.cur[id]; ok {
+		return fp, true
+	}
+	fp, ok := f.old[id]
+	return fp, ok
+}
+
+func (f *fingerprints) set(id string, fp uint64) {
+	if f.cur == nil || len(f.cur) >= maxFingerprints {
+		f.old, f.cur = f.cur, make(map[string]uint64, 1024)
+	}
+	f.cur[id] = fp
+}
+
+func (f *fingerprints) forget(id string) {
+	delete(f.cur, id)
+	delete(f.old, id)
+}
+
+func (f *fingerprints) reset() { f.cur, f.old = nil, nil }
+
+// docHash is a document's fingerprint: its JSON (map keys sorted) hashed.
+func docHash(doc map[string]any) (uint64, bool) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return 0, false
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64(), true
 }
 
 // Open opens the index in dir, rebuilding it from db when it is missing, cannot be opened, was
@@ -508,6 +571,7 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	if err := os.Rename(tmp, ix.dir); err != nil {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
+	ix.indexed.reset()
 	if ix.idx, err = openBleve(ix.dir); err != nil {
 		return fmt.Errorf("search: rebuild: reopen: %w", err)
 	}
@@ -556,18 +620,37 @@ func (ix *Index) Apply(ctx context.Context, events []storage.Event) error {
 		return err
 	}
 	batch := ix.idx.NewBatch()
+	type done struct {
+		id string
+		fp uint64 // 0: deleted
+	}
+	var dones []done
+	var wrote uint64
 	err = ix.db.View(func(tx *storage.Tx) error {
 		for _, k := range todo {
 			doc, ok, err := k.t.Load(tx, k.account, k.id)
 			if err != nil {
 				return fmt.Errorf("load %s %d: %w", k.t.Name, k.id, err)
 			}
+			id := docID(k.t, k.id)
 			if !ok {
-				batch.Delete(docID(k.t, k.id))
+				batch.Delete(id)
+				dones = append(dones, done{id: id})
+				wrote++
 				continue
 			}
-			if err := batch.Index(docID(k.t, k.id), document(k.t, k.account, doc)); err != nil {
+			doc = document(k.t, k.account, doc)
+			fp, hashed := docHash(doc)
+			if was, ok := ix.indexed.get(id); hashed && ok && was == fp {
+				ix.unchanged.Add(1)
+				continue
+			}
+			if err := batch.Index(id, doc); err != nil {
 				return fmt.Errorf("%s %d: %w", k.t.Name, k.id, err)
+			}
+			wrote++
+			if hashed {
+				dones = append(dones, done{id: id, fp: fp})
 			}
 		}
 		return nil
@@ -583,6 +666,14 @@ func (ix *Index) Apply(ctx context.Context, events []storage.Event) error {
 	}
 	if err := ix.idx.Batch(batch); err != nil {
 		return fmt.Errorf("search: apply: %w", err)
+	}
+	ix.written.Add(wrote)
+	for _, d := range dones {
+		if d.fp == 0 {
+			ix.indexed.forget(d.id)
+		} else {
+			ix.indexed.set(d.id, d.fp)
+		}
 	}
 	return nil
 }

@@ -567,3 +567,41 @@ func TestRebuildKeepsServingAndCatchesUp(t *testing.T) {
 		t.Fatalf("rebuild left its work dir behind: %v", err)
 	}
 }
+
+// A record saved again without a change to its document is not indexed again (Bleve would
+// delete and re-insert it), while a real change, and a deletion after a skip, still reach the
+// index.
+func TestUnchangedDocumentsAreNotRewritten(t *testing.T) {
+	db := openStore(t, t.TempDir())
+	ix := openIndex(t, db, noteFields())
+	n := &note{Account: 1, Title: "pedido atrasado", Body: "entrega", Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	put(t, db, n)
+	drain(t, db, ix)
+	if got := ix.ApplyStats(); got.Written != 1 || got.Unchanged != 0 {
+		t.Fatalf("after the first save: %+v", got)
+	}
+	put(t, db, n, n) // saved twice more, same document
+	drain(t, db, ix)
+	if got := ix.ApplyStats(); got.Written != 1 || got.Unchanged != 1 {
+		t.Fatalf("after saving it unchanged: %+v, want 1 written and 1 unchanged (the two events are one document)", got)
+	}
+	n.Title = "pedido entregue"
+	put(t, db, n)
+	drain(t, db, ix)
+	if got := ix.ApplyStats(); got.Written != 2 {
+		t.Fatalf("after a change: %+v", got)
+	}
+	if got := find(t, ix, search.Query{Account: 1, Text: "entregue"}); !slices.Equal(got, ids(n.ID)) {
+		t.Errorf("the changed title is not found: %v", got)
+	}
+	del(t, db, 1, n.ID)
+	drain(t, db, ix)
+	if got := find(t, ix, search.Query{Account: 1, Text: "pedido"}); len(got) != 0 {
+		t.Errorf("the deleted note is still found: %v", got)
+	}
+	put(t, db, &note{ID: n.ID, Account: 1, Title: n.Title, Body: n.Body, Created: n.Created})
+	drain(t, db, ix)
+	if got := find(t, ix, search.Query{Account: 1, Text: "entregue"}); !slices.Equal(got, ids(n.ID)) {
+		t.Errorf("a note saved again after its deletion, as it was, is not found: %v", got)
+	}
+}
