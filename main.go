@@ -362,6 +362,7 @@ func (c *cli) runServer(s *settings) (err error) {
 		ln.Close()
 		return fmt.Errorf("start: %w", err)
 	}
+	c.servePprof()
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	srv.RegisterOnShutdown(a.CloseStreams)
 	served := make(chan error, 1)

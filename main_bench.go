@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/parleyhq/parley/internal/bench"
 )
@@ -21,6 +22,8 @@ func (c *cli) bench(args []string) error {
 	fs.IntVar(&o.Samples, "samples", 400, "requests timed per latency measure")
 	fs.IntVar(&o.Seconds, "seconds", 10, "`seconds` each sustained ingest runs")
 	fs.StringVar(&o.Dir, "keep", "", "build the workspace in this `directory` and keep it (default: a temporary one, removed)")
+	skip := fs.String("skip", "", "leave out these measure `groups` (comma-separated: reads, ingest, import)")
+	reuse := fs.String("reuse", "", "measure the workspace an earlier run kept in this `directory` (--keep) instead of building one; the measures add to it")
 	out := fs.String("out", "", "also write the report as JSON to this `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "Usage: parley bench [flags]\n\nBuilds a synthetic workspace, starts a server on it and measures it through the API.\n\nFlags:\n")
@@ -47,7 +50,22 @@ func (c *cli) bench(args []string) error {
 		fmt.Fprintf(c.stderr, "parley bench: --messages must be at least --conversations (every conversation has a message)\n")
 		return errUsage
 	}
-	if o.Dir != "" {
+	if *skip != "" {
+		for _, g := range strings.Split(*skip, ",") {
+			if g = strings.TrimSpace(g); g != "reads" && g != "ingest" && g != "import" {
+				fmt.Fprintf(c.stderr, "parley bench: --skip: unknown group %q (reads, ingest, import)\n", g)
+				return errUsage
+			}
+			o.Skip = append(o.Skip, strings.TrimSpace(g))
+		}
+	}
+	if *reuse != "" {
+		if o.Dir != "" {
+			fmt.Fprintf(c.stderr, "parley bench: --keep and --reuse exclude each other\n")
+			return errUsage
+		}
+		o.Dir, o.Reuse = *reuse, true
+	} else if o.Dir != "" {
 		if entries, err := os.ReadDir(o.Dir); err == nil && len(entries) > 0 {
 			return fmt.Errorf("bench: --keep %s is not empty", o.Dir)
 		}

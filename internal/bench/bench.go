@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,10 +36,15 @@ type Options struct {
 	Binary string
 	// Dir keeps the data dir there instead of a removed temporary one.
 	Dir string
+	// Reuse measures the workspace an earlier run kept in Dir instead of building one. The
+	// measures add to it (ingested messages, imported contacts), so a reused workspace grows.
+	Reuse bool
 	// Samples is how many requests each latency measure times (default 400).
 	Samples int
 	// Seconds is how long the sustained ingest runs (default 10).
 	Seconds int
+	// Skip names measure groups left out ("reads", "ingest", "import"), to profile one of them.
+	Skip []string
 }
 
 // Measure is one line of the report.
@@ -100,15 +106,30 @@ func Run(ctx context.Context, o Options, version string, log io.Writer) (*Report
 		fmt.Fprintf(log, "  %s\n", m.line())
 	}
 
-	fmt.Fprintf(log, "Building the workspace: %d messages, %d conversations, %d contacts in %s\n", o.Messages, o.Conversations, o.Contacts, dir)
-	began := time.Now()
-	ws, err := generate(ctx, dir, o, log)
-	if err != nil {
-		return nil, fmt.Errorf("bench: generate: %w", err)
+	var ws *workspace
+	if o.Reuse {
+		var err error
+		if ws, err = loadWorkspace(dir); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(log, "Reusing the workspace kept in %s\n", dir)
+		add(Measure{Name: "data dir size (reused workspace)", Unit: "MB", Value: mb(dirSize(dir))})
+	} else {
+		fmt.Fprintf(log, "Building the workspace: %d messages, %d conversations, %d contacts in %s\n", o.Messages, o.Conversations, o.Contacts, dir)
+		began := time.Now()
+		var err error
+		if ws, err = generate(ctx, dir, o, log); err != nil {
+			return nil, fmt.Errorf("bench: generate: %w", err)
+		}
+		took := time.Since(began)
+		add(Measure{Name: "workspace build (stored and indexed)", Unit: "s", Value: took.Seconds(), Note: fmt.Sprintf("%.0f msg/s through IngestBatch, index included", float64(o.Messages)/took.Seconds())})
+		add(Measure{Name: "data dir size after the build", Unit: "MB", Value: mb(dirSize(dir))})
+		if o.Dir != "" {
+			if err := ws.save(dir); err != nil {
+				return nil, err
+			}
+		}
 	}
-	took := time.Since(began)
-	add(Measure{Name: "workspace build (stored and indexed)", Unit: "s", Value: took.Seconds(), Note: fmt.Sprintf("%.0f msg/s through IngestBatch, index included", float64(o.Messages)/took.Seconds())})
-	add(Measure{Name: "data dir size after the build", Unit: "MB", Value: mb(dirSize(dir))})
 
 	// Cold start: three starts of a fresh process on the full data set.
 	var starts []float64
@@ -133,14 +154,16 @@ func Run(ctx context.Context, o Options, version string, log io.Writer) (*Report
 	add(Measure{Name: "RSS after start (data loaded)", Unit: "MB", Value: mb(srv.rss())})
 
 	m := &measurer{c: newClient(srv.base), ws: ws, o: o, add: add}
-	if err := m.reads(ctx); err != nil {
-		return nil, err
-	}
-	if err := m.ingest(ctx); err != nil {
-		return nil, err
-	}
-	if err := m.importContacts(ctx); err != nil {
-		return nil, err
+	for _, g := range []struct {
+		name string
+		run  func(context.Context) error
+	}{{"reads", m.reads}, {"ingest", m.ingest}, {"import", m.importContacts}} {
+		if slices.Contains(o.Skip, g.name) {
+			continue
+		}
+		if err := g.run(ctx); err != nil {
+			return nil, err
+		}
 	}
 	add(Measure{Name: "RSS after the query and ingest phases", Unit: "MB", Value: mb(srv.rss()), Target: "≤ 250 MB", Pass: pass(mb(srv.rss()) <= 250)})
 	if err := srv.stop(); err != nil {
@@ -148,6 +171,29 @@ func Run(ctx context.Context, o Options, version string, log io.Writer) (*Report
 	}
 	add(Measure{Name: "data dir size at the end", Unit: "MB", Value: mb(dirSize(dir))})
 	return rep, nil
+}
+
+// workspaceFile is where a kept workspace records what --reuse needs to measure it again.
+const workspaceFile = "bench-workspace.json"
+
+func (w *workspace) save(dir string) error {
+	b, err := json.Marshal(w)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, workspaceFile), b, 0o600)
+}
+
+func loadWorkspace(dir string) (*workspace, error) {
+	b, err := os.ReadFile(filepath.Join(dir, workspaceFile))
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s holds no workspace kept by an earlier run (--keep): %w", dir, err)
+	}
+	w := &workspace{}
+	if err := json.Unmarshal(b, w); err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", workspaceFile, err)
+	}
+	return w, nil
 }
 
 func pass(ok bool) *bool { return &ok }

@@ -290,15 +290,19 @@ func generate(ctx context.Context, dir string, o Options, log io.Writer) (*works
 			return nil, err
 		}
 	}
-	fmt.Fprintf(log, "  waiting for the search index to catch up…\n")
+	// A workspace in use has every consumer of the change feed (search, webhooks, the outbox) at
+	// the head and the delivered events pruned; measuring while they catch up with a million
+	// messages of history would measure the catching up.
+	fmt.Fprintf(log, "  waiting for the search index and the other consumers to catch up…\n")
 	for {
 		lag := uint64(0)
 		for _, c := range a.Events.Status() {
-			if c.Name == "search" {
-				lag = c.Lag
-			}
+			lag = max(lag, c.Lag)
 		}
 		if lag == 0 {
+			if _, err := a.Events.Prune(); err != nil {
+				return nil, err
+			}
 			break
 		}
 		select {

@@ -200,14 +200,17 @@ func (m *measurer) ingest(ctx context.Context) error {
 	r := rand.New(rand.NewPCG(3, 4))
 	text := newTextGen(rand.New(rand.NewPCG(5, 6)))
 	var seq atomic.Int64
+	// Ids unique to this run, so a reused workspace (--reuse) gets new messages and customers
+	// rather than duplicates of the last run's.
+	run := strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
 	msg := func(r *rand.Rand, content string) map[string]any {
 		t := m.ws.Threads[r.IntN(len(m.ws.Threads))]
 		if r.IntN(10) == 0 { // a new customer now and then
 			n := seq.Add(1)
-			t = [2]string{"new-" + strconv.FormatInt(n, 10), "new-" + strconv.FormatInt(n, 10)}
+			t = [2]string{"new-" + run + strconv.FormatInt(n, 10), "new-" + run + strconv.FormatInt(n, 10)}
 		}
 		return map[string]any{"contact": map[string]any{"source_id": t[0], "name": "Cliente Novo"}, "thread_key": t[1],
-			"source_id": "bench-" + strconv.FormatInt(seq.Add(1), 10), "content": content}
+			"source_id": "bench-" + run + strconv.FormatInt(seq.Add(1), 10), "content": content}
 	}
 	post := func(msgs ...map[string]any) (*ingested, error) {
 		var out ingested
