@@ -181,7 +181,7 @@ func New(cfg Config) (*App, error) {
 	}
 	a := &App{cfg: cfg, log: log, DB: db, Hub: realtime.New()}
 	a.Blobs = blob.New(db)
-	if a.Search, err = search.Open(db, filepath.Join(cfg.DataDir, "index"), searchTypes(), search.Options{Logger: log}); err != nil {
+	if a.Search, err = search.Open(db, filepath.Join(cfg.DataDir, "index"), searchTypes(), search.Options{Logger: log, PersistNap: 300 * time.Millisecond}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("app: search index: %w", err)
 	}

@@ -96,6 +96,7 @@ func (s *Service) Receive(ctx context.Context, actor access.Actor, inboxID uint6
 		if err != nil {
 			return err
 		}
+		ing.inboxes[in.ID] = in // read above; decoding it again per call cost as much as a message
 		for i, m := range ins {
 			if out[i], err = ing.one(m); err != nil {
 				return prefixFields(err, fmt.Sprintf("messages[%d].", i))

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -164,6 +165,12 @@ type Options struct {
 	BatchSize int
 	// Logger hears why an index is rebuilt (default slog.Default()).
 	Logger *slog.Logger
+	// PersistNap is how long Bleve's persister waits between writes to disk (default 0: it
+	// writes each batch at once). An Apply returns once its batch is on disk, so a nap makes the
+	// feed hand over larger batches, and the small segments of a burst are merged in memory and
+	// written as one instead of each being written and then merged again on disk; searches see
+	// every batch at once all the same. It delays searchability by up to the nap.
+	PersistNap time.Duration
 }
 
 // Index is the open search index. It is safe for concurrent use.
@@ -417,7 +424,7 @@ func (ix *Index) openExisting() (bleve.Index, string) {
 	if _, err := os.Stat(ix.dir); errors.Is(err, os.ErrNotExist) {
 		return nil, "missing"
 	}
-	idx, err := openBleve(ix.dir)
+	idx, err := openBleve(ix.dir, ix.scorchConfig())
 	if err != nil {
 		return nil, "cannot be opened: " + err.Error()
 	}
@@ -432,14 +439,26 @@ func (ix *Index) openExisting() (bleve.Index, string) {
 	return idx, ""
 }
 
+// scorchConfig is the index's runtime configuration: the persister naps (Options.PersistNap)
+// between writes to disk.
+func (ix *Index) scorchConfig() map[string]any {
+	return map[string]any{
+		"bolt_timeout": "1s",
+		"scorchPersisterOptions": map[string]any{
+			"PersisterNapTimeMSec":      int(ix.opts.PersistNap.Milliseconds()),
+			"PersisterNapUnderNumFiles": 1000,
+		},
+	}
+}
+
 // openBleve opens an existing index, turning a panic on corrupt files into an error.
-func openBleve(dir string) (idx bleve.Index, err error) {
+func openBleve(dir string, config map[string]any) (idx bleve.Index, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			idx, err = nil, fmt.Errorf("panic: %v", r)
 		}
 	}()
-	return bleve.OpenUsing(dir, map[string]any{"bolt_timeout": "1s"})
+	return bleve.OpenUsing(dir, config)
 }
 
 // distrust returns a reason to throw the index away, or "" when it matches the store.
@@ -519,7 +538,7 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
-	idx, err := bleve.NewUsing(tmp, ix.mapping, scorch.Name, scorch.Name, nil)
+	idx, err := bleve.NewUsing(tmp, ix.mapping, scorch.Name, scorch.Name, ix.scorchConfig())
 	if err != nil {
 		return fmt.Errorf("search: rebuild: create index: %w", err)
 	}
@@ -572,7 +591,7 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
 	ix.indexed.reset()
-	if ix.idx, err = openBleve(ix.dir); err != nil {
+	if ix.idx, err = openBleve(ix.dir, ix.scorchConfig()); err != nil {
 		return fmt.Errorf("search: rebuild: reopen: %w", err)
 	}
 	return nil
