@@ -189,7 +189,9 @@ func New(cfg Config) (*App, error) {
 	a.Accounts = accounts.New(db, a.Auth)
 	a.Notify = notify.New(db)
 	a.Events = events.New(db, events.Options{Logger: log})
-	a.Events.Register(events.Consumer{Name: "search", Handle: a.Search.Apply, LoadCursor: a.Search.Cursor, BatchSize: 1000, Linger: 100 * time.Millisecond})
+	// Each Apply lasts at least the persister's nap, so a batch must hold what a busy inbox
+	// writes meanwhile: at 1,000 events the index fell ever further behind a bulk import.
+	a.Events.Register(events.Consumer{Name: "search", Handle: a.Search.Apply, LoadCursor: a.Search.Cursor, BatchSize: 10_000, Linger: 100 * time.Millisecond})
 	a.Jobs = scheduler.New(db, scheduler.Options{Logger: log})
 	a.Contacts = contacts.New(db)
 	a.Inboxes = inboxes.New(db)

@@ -294,12 +294,14 @@ func generate(ctx context.Context, dir string, o Options, log io.Writer) (*works
 	// the head and the delivered events pruned; measuring while they catch up with a million
 	// messages of history would measure the catching up.
 	fmt.Fprintf(log, "  waiting for the search index and the other consumers to catch up…\n")
+	var head uint64
+	a.DB.View(func(tx *storage.Tx) error { head = tx.OutboxHead(); return nil })
 	for {
-		lag := uint64(0)
+		behind := false
 		for _, c := range a.Events.Status() {
-			lag = max(lag, c.Lag)
+			behind = behind || c.Cursor < head
 		}
-		if lag == 0 {
+		if !behind {
 			if _, err := a.Events.Prune(); err != nil {
 				return nil, err
 			}
