@@ -441,11 +441,15 @@ func (ix *Index) openExisting() (bleve.Index, string) {
 
 // scorchConfig is the index's runtime configuration: the persister naps (Options.PersistNap)
 // between writes to disk.
-func (ix *Index) scorchConfig() map[string]any {
+func (ix *Index) scorchConfig() map[string]any { return scorchConfig(ix.opts.PersistNap) }
+
+// scorchConfig with a nap; a rebuild passes none, since each of its batches waits for the disk
+// and a nap per batch would add minutes to a large rebuild.
+func scorchConfig(nap time.Duration) map[string]any {
 	return map[string]any{
 		"bolt_timeout": "1s",
 		"scorchPersisterOptions": map[string]any{
-			"PersisterNapTimeMSec":      int(ix.opts.PersistNap.Milliseconds()),
+			"PersisterNapTimeMSec":      int(nap.Milliseconds()),
 			"PersisterNapUnderNumFiles": 1000,
 		},
 	}
@@ -538,7 +542,7 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
-	idx, err := bleve.NewUsing(tmp, ix.mapping, scorch.Name, scorch.Name, ix.scorchConfig())
+	idx, err := bleve.NewUsing(tmp, ix.mapping, scorch.Name, scorch.Name, scorchConfig(0))
 	if err != nil {
 		return fmt.Errorf("search: rebuild: create index: %w", err)
 	}
