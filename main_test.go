@@ -287,7 +287,8 @@ func TestBenchMeasuresASmallWorkspace(t *testing.T) {
 		t.Skip("builds a workspace and starts servers")
 	}
 	out := filepath.Join(t.TempDir(), "bench.json")
-	cmd := parley(t, "bench", "--messages", "1500", "--conversations", "150", "--contacts", "200", "--samples", "10", "--seconds", "1", "--out", out)
+	kept := filepath.Join(t.TempDir(), "workspace")
+	cmd := parley(t, "bench", "--messages", "1500", "--conversations", "150", "--contacts", "200", "--samples", "10", "--seconds", "1", "--out", out, "--keep", kept)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -328,5 +329,23 @@ func TestBenchMeasuresASmallWorkspace(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "MISSED") && !strings.Contains(stdout.String(), " ok") {
 		t.Errorf("the table shows no verdicts:\n%s", stdout.String())
+	}
+
+	// The kept workspace measured again: its ingest must post new messages, not duplicates of the
+	// first run's (which would never reach the top of the list).
+	again := parley(t, "bench", "--reuse", kept, "--skip", "reads,import", "--samples", "5", "--seconds", "1")
+	stdout.Reset()
+	stderr.Reset()
+	again.Stdout, again.Stderr = &stdout, &stderr
+	if err := again.Run(); err != nil {
+		t.Fatalf("bench --reuse: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"data dir size (reused workspace)", "ingest: one message to visible at the top of the list"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the reused run's table has no %q:\n%s", want, stdout.String())
+		}
+	}
+	if strings.Contains(stdout.String(), "list: ") || strings.Contains(stdout.String(), "CSV import") {
+		t.Errorf("--skip reads,import still measured them:\n%s", stdout.String())
 	}
 }
