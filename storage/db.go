@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,10 +51,6 @@ type Options struct {
 	LockTimeout time.Duration
 	// NoSync skips fsync on commit. Only for benchmarks and throwaway stores.
 	NoSync bool
-	// BatchDelay is how long Batch waits for companions before committing (default 2 ms). A
-	// commit (fsync) takes about as long, so under load batches fill while the previous one
-	// syncs, and a lone writer is not held back the 10 ms bbolt would wait.
-	BatchDelay time.Duration
 }
 
 // DB is an open store. It is safe for concurrent use.
@@ -66,6 +61,10 @@ type DB struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced after every commit that appended events
 	recent  recentEvents
+
+	batchMu  sync.Mutex
+	batchQ   []*batchCall // Batch calls waiting for the next group commit
+	batching bool         // a goroutine is committing groups; new calls only queue
 }
 
 // Open opens (creating when needed) the store in dir, takes the exclusive lock on it and runs any
@@ -81,7 +80,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	path := filepath.Join(dir, FileName)
 	b, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         timeout,
-		FreelistType:    bolt.FreelistMapType,
+		FreelistType:    bolt.FreelistArrayType,
 		InitialMmapSize: 1 << 28,
 		NoSync:          opts.NoSync,
 	})
@@ -90,10 +89,6 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
-	}
-	b.MaxBatchDelay = opts.BatchDelay
-	if b.MaxBatchDelay <= 0 {
-		b.MaxBatchDelay = 2 * time.Millisecond
 	}
 	db := &DB{bolt: b, dir: dir, changed: make(chan struct{}), recent: recentEvents{buf: make([]Event, recentCap)}}
 	if err := db.migrate(opts); err != nil {
@@ -208,25 +203,111 @@ func (db *DB) Update(fn func(tx *Tx) error) error {
 // Batch runs fn in a write transaction shared with other goroutines calling Batch at the same
 // time, so that many small writes cost one commit and one fsync. Use it where many goroutines
 // write at once (webhook receivers, widget messages); a single goroutine that has many records
-// should put them all in one Update instead, because Batch waits (Options.BatchDelay) for company.
-// fn may run more than once (when a companion fails, bbolt retries each alone), so it must only
-// write through tx.
+// should put them all in one Update instead.
+//
+// The store commits groups back to back: a call that finds no commit running starts one at once
+// (a lone writer waits for nobody), and calls that arrive while a commit runs all go into the
+// next one. So a group is as large as the load makes it, with no timer (bbolt's own Batch closes
+// a group after a fixed delay, which under load queues many small commits on the writer lock).
+//
+// fn may run more than once (when a companion fails, the others are run again without it, and the
+// failing call is run again alone), so it must only write through tx and must reset anything it
+// sets outside.
 func (db *DB) Batch(fn func(tx *Tx) error) error {
-	var emitted atomic.Bool
-	err := db.bolt.Batch(func(b *bolt.Tx) error {
-		tx := &Tx{b: b, db: db}
-		if err := fn(tx); err != nil {
-			return err
-		}
-		if tx.emitted {
-			emitted.Store(true)
-		}
-		return nil
-	})
-	if err == nil && emitted.Load() {
-		db.signal()
+	c := &batchCall{fn: fn, done: make(chan error, 1)}
+	db.batchMu.Lock()
+	db.batchQ = append(db.batchQ, c)
+	if !db.batching {
+		db.batching = true
+		go db.commitGroups()
+	}
+	db.batchMu.Unlock()
+	err := <-c.done
+	if errors.Is(err, errTrySolo) {
+		err = db.Update(fn)
 	}
 	return err
+}
+
+// maxBatchCalls bounds one group, so one commit's transaction (and the time its callers wait)
+// stays short whatever the queue.
+const maxBatchCalls = 1000
+
+// batchCall is one caller of Batch waiting for its group's commit.
+type batchCall struct {
+	fn   func(tx *Tx) error
+	done chan error
+}
+
+// errTrySolo tells a Batch caller that its fn failed among companions and must run alone, so
+// that its error (or panic) is its own and reaches its own goroutine.
+var errTrySolo = errors.New("storage: batch call failed; run it alone")
+
+// commitGroups commits the queued Batch calls, one group per transaction, until the queue is
+// empty.
+func (db *DB) commitGroups() {
+	for {
+		db.batchMu.Lock()
+		group := db.batchQ
+		if len(group) > maxBatchCalls {
+			group = group[:maxBatchCalls:maxBatchCalls]
+			db.batchQ = db.batchQ[maxBatchCalls:]
+		} else {
+			db.batchQ = nil
+		}
+		if len(group) == 0 {
+			db.batching = false
+			db.batchMu.Unlock()
+			return
+		}
+		db.batchMu.Unlock()
+		db.commitGroup(group)
+	}
+}
+
+// commitGroup runs the calls of one group in one write transaction. A call that fails (or
+// panics) is taken out and told to run alone; the transaction is rolled back and the others run
+// again without it.
+func (db *DB) commitGroup(group []*batchCall) {
+	for len(group) > 0 {
+		failed := -1
+		emitted := false
+		err := db.bolt.Update(func(b *bolt.Tx) error {
+			for i, c := range group {
+				tx := &Tx{b: b, db: db}
+				if err := runGuarded(c.fn, tx); err != nil {
+					failed = i
+					return err
+				}
+				emitted = emitted || tx.emitted
+			}
+			return nil
+		})
+		if failed >= 0 {
+			group[failed].done <- errTrySolo
+			group = append(group[:failed:failed], group[failed+1:]...)
+			continue
+		}
+		if err == nil && emitted {
+			db.signal()
+		}
+		for _, c := range group {
+			c.done <- err
+		}
+		return
+	}
+}
+
+// runGuarded calls fn, turning a panic into an error so that one caller's bug does not take
+// down the goroutine committing everybody's writes (the caller then runs fn alone and panics in
+// its own goroutine).
+func runGuarded(fn func(tx *Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("storage: batch call panicked: %v", p)
+		}
+	}()
+	return fn(tx)
 }
 
 // View runs fn in a read-only transaction over a consistent snapshot.

@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -392,4 +394,126 @@ func TestBatchConcurrentWriters(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestBatchGroupsWhatQueuedDuringACommit holds the writer lock while one Batch call waits for it
+// and 30 more arrive: the 30 must share the next commit (one transaction), not a commit each.
+func TestBatchGroupsWhatQueuedDuringACommit(t *testing.T) {
+	db := open(t, t.TempDir())
+	hold, held := make(chan struct{}), make(chan struct{})
+	go db.Update(func(tx *storage.Tx) error {
+		close(held)
+		<-hold
+		return nil
+	})
+	<-held
+
+	var mu sync.Mutex
+	txs := map[any]int{} // bbolt transaction -> calls committed in it
+	call := func(i int) error {
+		return db.Batch(func(tx *storage.Tx) error {
+			b := tx.Bolt()
+			tx.OnCommit(func() {
+				mu.Lock()
+				txs[b]++
+				mu.Unlock()
+			})
+			return items.Put(tx, &item{Account: 1, Email: fmt.Sprintf("g%d@x", i)})
+		})
+	}
+	errs := make(chan error, 31)
+	go func() { errs <- call(0) }()
+	waitFor(t, func() bool { q, busy := db.QueuedBatchCalls(); return q == 0 && busy })
+	for i := 1; i <= 30; i++ {
+		go func(i int) { errs <- call(i) }(i)
+	}
+	waitFor(t, func() bool { q, _ := db.QueuedBatchCalls(); return q == 30 })
+	close(hold)
+	for i := 0; i <= 30; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var sizes []int
+	for _, n := range txs {
+		sizes = append(sizes, n)
+	}
+	sort.Ints(sizes)
+	if fmt.Sprint(sizes) != "[1 30]" {
+		t.Fatalf("calls per commit %v, want [1 30]", sizes)
+	}
+	db.View(func(tx *storage.Tx) error {
+		if n := items.Len(tx, 1); n != 31 {
+			t.Errorf("%d records, want 31", n)
+		}
+		return nil
+	})
+}
+
+// TestBatchPanicStaysWithItsCaller checks that a call panicking among companions panics in its
+// own goroutine (where the HTTP server recovers it), writes nothing, and lets the others commit.
+func TestBatchPanicStaysWithItsCaller(t *testing.T) {
+	db := open(t, t.TempDir())
+	const writers = 20
+	type result struct {
+		err      error
+		panicked any
+	}
+	results := make(chan result, writers)
+	for i := 0; i < writers; i++ {
+		go func(i int) {
+			var r result
+			defer func() {
+				r.panicked = recover()
+				results <- r
+			}()
+			r.err = db.Batch(func(tx *storage.Tx) error {
+				if err := items.Put(tx, &item{Account: 1, Email: fmt.Sprintf("p%d@x", i)}); err != nil {
+					return err
+				}
+				if i == 7 {
+					panic("boom")
+				}
+				return nil
+			})
+		}(i)
+	}
+	panics := 0
+	for i := 0; i < writers; i++ {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.panicked != nil {
+			if r.panicked != "boom" {
+				t.Fatalf("panic %v", r.panicked)
+			}
+			panics++
+		}
+	}
+	if panics != 1 {
+		t.Fatalf("%d panics reached their caller, want 1", panics)
+	}
+	db.View(func(tx *storage.Tx) error {
+		if n := items.Len(tx, 1); n != writers-1 {
+			t.Errorf("%d records, want %d", n, writers-1)
+		}
+		if _, err := items.GetBy(tx, 1, "email", storage.Str("p7@x")); err == nil {
+			t.Error("the panicking call's record was written")
+		}
+		return nil
+	})
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
