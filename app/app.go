@@ -151,6 +151,7 @@ var migrations = []storage.Migration{
 	{Name: "initial schema", Up: func(tx *storage.Tx) error { return nil }},
 	{Name: "manual actions become tasks", Up: tasks.MigrateManualActions},
 	{Name: "conversation tab tallies", Up: conversations.Conversations.RebuildTallies},
+	{Name: "conversation lists drop their \"all\" entries", Up: conversations.MigrateListIndexes},
 }
 
 // searchTypes are the document types the areas register with the search index.

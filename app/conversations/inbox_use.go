@@ -3,8 +3,7 @@ package conversations
 import "github.com/parleyhq/parley/storage"
 
 // InboxConversations counts an inbox's conversations in every status (an inbox that has any
-// cannot be deleted: its history would lose its channel).
+// cannot be deleted: its history would lose its channel). The tab tally holds the number.
 func InboxConversations(tx *storage.Tx, account, inboxID uint64) int {
-	n, _ := Conversations.Count(tx, account, storage.Query{Index: "status_inbox", Prefix: storage.Key(storage.Str("all"), storage.Uint(inboxID))})
-	return n
+	return Conversations.Tally(tx, account, "status_inbox", tabGroup("all", true, inboxID, false, "", false, 0))
 }

@@ -166,7 +166,7 @@ func (s *Service) DeleteLabel(ctx context.Context, actor access.Actor, id uint64
 // relabel replaces label old by title on every conversation of the account ("" removes it).
 // The ids are collected first: the label index is rewritten by each Put.
 func (s *Service) relabel(tx *storage.Tx, actor access.Actor, old, title string) error {
-	ids, err := Conversations.IDs(tx, actor.AccountID, storage.Query{Index: "status_label", Prefix: storage.Key(storage.Str("all"), storage.Str(old))})
+	ids, err := Conversations.IDs(tx, actor.AccountID, onStatus(storage.Query{Index: "status_label"}, "all", storage.Str(old)))
 	if err != nil {
 		return err
 	}

@@ -72,23 +72,28 @@ func normalize(f *Filter) error {
 // plan picks the most selective index for a filter (every list index ends in last activity, so
 // a reverse walk is newest first); the rest is checked by match.
 func plan(f Filter, userID uint64) storage.Query {
-	st := storage.Str(f.Status)
-	q := storage.Query{Index: "status", Prefix: st, Reverse: true}
+	q := storage.Query{Index: "status", Reverse: true}
 	switch {
 	case f.AssigneeType == "me":
-		q.Index, q.Prefix = "status_assignee", storage.Key(st, storage.Uint(userID))
+		q.Index = "status_assignee"
+		return onStatus(q, f.Status, storage.Uint(userID))
 	case f.AssigneeID != 0:
-		q.Index, q.Prefix = "status_assignee", storage.Key(st, storage.Uint(f.AssigneeID))
+		q.Index = "status_assignee"
+		return onStatus(q, f.Status, storage.Uint(f.AssigneeID))
 	case len(f.Labels) > 0:
-		q.Index, q.Prefix = "status_label", storage.Key(st, storage.Str(f.Labels[0]))
+		q.Index = "status_label"
+		return onStatus(q, f.Status, storage.Str(f.Labels[0]))
 	case f.TeamID != 0:
-		q.Index, q.Prefix = "status_team", storage.Key(st, storage.Uint(f.TeamID))
+		q.Index = "status_team"
+		return onStatus(q, f.Status, storage.Uint(f.TeamID))
 	case f.InboxID != 0:
-		q.Index, q.Prefix = "status_inbox", storage.Key(st, storage.Uint(f.InboxID))
+		q.Index = "status_inbox"
+		return onStatus(q, f.Status, storage.Uint(f.InboxID))
 	case f.AssigneeType == "unassigned":
-		q.Index, q.Prefix = "status_assignee", storage.Key(st, storage.Uint(0))
+		q.Index = "status_assignee"
+		return onStatus(q, f.Status, storage.Uint(0))
 	}
-	return q
+	return onStatus(q, f.Status)
 }
 
 // match checks every filter but the assignee type (the tab), and visibility.
@@ -318,7 +323,7 @@ func byInboxes(f Filter, v *viewer) (storage.Query, bool) {
 		return storage.Query{}, false
 	}
 	for inbox := range v.inboxes {
-		q.Prefixes = append(q.Prefixes, storage.Key(storage.Str(f.Status), storage.Uint(inbox), assignee))
+		q.Prefixes = append(q.Prefixes, statusPrefixes(f.Status, storage.Uint(inbox), assignee)...)
 	}
 	return q, true
 }

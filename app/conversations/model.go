@@ -21,6 +21,34 @@ const (
 	Snoozed  Status = "snoozed"
 )
 
+// statuses are the parts of the "all" tab, in no particular order.
+var statuses = []Status{Open, Pending, Resolved, Snoozed}
+
+// onStatus points q at the part of a list index under status st followed by rest: one prefix,
+// or for "all" the four statuses' prefixes merged by what follows them (the activity).
+func onStatus(q storage.Query, st string, rest ...[]byte) storage.Query {
+	if ps := statusPrefixes(st, rest...); len(ps) == 1 {
+		q.Prefix = ps[0]
+	} else {
+		q.Prefixes = ps
+	}
+	return q
+}
+
+// statusPrefixes are the list index prefixes of status st (every status for "all"), each
+// followed by rest.
+func statusPrefixes(st string, rest ...[]byte) [][]byte {
+	one := func(s string) []byte { return storage.Key(append([][]byte{storage.Str(s)}, rest...)...) }
+	if st != "all" {
+		return [][]byte{one(st)}
+	}
+	out := make([][]byte, len(statuses))
+	for i, s := range statuses {
+		out[i] = one(string(s))
+	}
+	return out
+}
+
 // Priority of a conversation; "" is none.
 type Priority string
 
@@ -116,30 +144,29 @@ var Conversations = storage.NewCollection(storage.Def[Conversation]{
 		{Name: "contact", Keys: func(c *Conversation) [][]byte {
 			return [][]byte{storage.Key(storage.Uint(c.ContactID), storage.Time(c.CreatedAt))}
 		}},
-		// Tabs: status (or "all") × (everything | assignee | inbox | team | label), by activity.
+		// Tabs: status × (everything | assignee | inbox | team | label), by activity. A
+		// conversation is listed under its status only; the "all" tab is a merged walk over the
+		// four statuses (see onStatus), so a message that bumps activity moves half the keys.
 		{Name: "status", Keys: func(c *Conversation) [][]byte {
-			return [][]byte{act(c, storage.Str(string(c.Status))), act(c, storage.Str("all"))}
+			return [][]byte{act(c, storage.Str(string(c.Status)))}
 		}},
 		{Name: "status_assignee", Keys: func(c *Conversation) [][]byte {
-			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.AssigneeID)), act(c, storage.Str("all"), storage.Uint(c.AssigneeID))}
+			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.AssigneeID))}
 		}},
 		{Name: "status_inbox", Keys: func(c *Conversation) [][]byte {
-			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.InboxID)), act(c, storage.Str("all"), storage.Uint(c.InboxID))}
+			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.InboxID))}
 		}},
-		// status_inbox_assignee counts an agent's tabs over just the inboxes they work in.
+		// status_inbox_assignee lists an agent's tabs over just the inboxes they work in.
 		{Name: "status_inbox_assignee", Keys: func(c *Conversation) [][]byte {
-			return [][]byte{
-				act(c, storage.Str(string(c.Status)), storage.Uint(c.InboxID), storage.Uint(c.AssigneeID)),
-				act(c, storage.Str("all"), storage.Uint(c.InboxID), storage.Uint(c.AssigneeID)),
-			}
+			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.InboxID), storage.Uint(c.AssigneeID))}
 		}},
 		{Name: "status_team", Keys: func(c *Conversation) [][]byte {
-			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.TeamID)), act(c, storage.Str("all"), storage.Uint(c.TeamID))}
+			return [][]byte{act(c, storage.Str(string(c.Status)), storage.Uint(c.TeamID))}
 		}},
 		{Name: "status_label", Keys: func(c *Conversation) [][]byte {
-			out := make([][]byte, 0, 2*len(c.Labels))
+			out := make([][]byte, 0, len(c.Labels))
 			for _, l := range c.Labels {
-				out = append(out, act(c, storage.Str(string(c.Status)), storage.Str(l)), act(c, storage.Str("all"), storage.Str(l)))
+				out = append(out, act(c, storage.Str(string(c.Status)), storage.Str(l)))
 			}
 			return out
 		}},
@@ -451,3 +478,9 @@ const (
 	EventSLABreached               = "sla_breached"
 	EventCSATReceived              = "csat_received"
 )
+
+// MigrateListIndexes rewrites the six list indexes, which used to hold every conversation twice
+// (under its status and under "all").
+func MigrateListIndexes(tx *storage.Tx) error {
+	return Conversations.RebuildIndexes(tx, "status", "status_assignee", "status_inbox", "status_inbox_assignee", "status_team", "status_label")
+}
