@@ -68,14 +68,19 @@ type Result struct {
 // ranking query makes it decode the term positions of every match, not just of the page, which
 // on a common word costs more than the ranking itself.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
-	req, err := ix.request(q)
-	if err != nil {
-		return Result{}, err
-	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {
 		return Result{}, errors.New("search: index is closed")
+	}
+	// Held until the search is done, so Apply cannot add another account's documents between
+	// the look at accounts and the search that relies on it.
+	ix.acctMu.RLock()
+	defer ix.acctMu.RUnlock()
+	sole := len(ix.accounts) == 1 && ix.accounts[q.Account]
+	req, err := ix.request(q, sole)
+	if err != nil {
+		return Result{}, err
 	}
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -192,7 +197,12 @@ func (ix *Index) typesOf(names []string) ([]*DocType, error) {
 }
 
 // request validates q and turns it into a Bleve request.
-func (ix *Index) request(q Query) (*bleve.SearchRequest, error) {
+//
+// When the index holds only q's account (sole), the account clause is left out: it matches
+// every document, and in a segment with deleted documents Bleve steps through a term's postings
+// one by one to reach the next candidate, so that clause alone made a rare word cost as much as
+// a scan of the index.
+func (ix *Index) request(q Query, sole bool) (*bleve.SearchRequest, error) {
 	var errs apperr.Fields
 	if q.Account == 0 {
 		errs.Add("account", "is required")
@@ -224,7 +234,10 @@ func (ix *Index) request(q Query) (*bleve.SearchRequest, error) {
 	if q.From < 0 || q.From > MaxFrom {
 		errs.Add("from", fmt.Sprintf("must be between 0 and %d", MaxFrom))
 	}
-	must := []query.Query{term(fieldAccount, strconv.FormatUint(q.Account, 10))}
+	var must []query.Query
+	if !sole {
+		must = append(must, term(fieldAccount, strconv.FormatUint(q.Account, 10)))
+	}
 	textFields := fieldsOf(types, func(f Field) bool { return f.Kind == Text })
 	var clauses []query.Query
 	if text != "" {
@@ -275,6 +288,9 @@ func (ix *Index) request(q Query) (*bleve.SearchRequest, error) {
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
+	}
+	if len(must) == 0 {
+		must = append(must, term(fieldAccount, strconv.FormatUint(q.Account, 10)))
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Size, q.From, false)
 	req.SortBy(sortBy)

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -191,6 +192,36 @@ type Index struct {
 	indexed fingerprints
 	// written and unchanged count Apply's documents since Open (see ApplyStats).
 	written, unchanged atomic.Uint64
+
+	// accounts are the accounts that have documents in the index (or had: a deletion does not
+	// shrink it). Apply adds to it under acctMu before indexing a new account's documents;
+	// Open and Rebuild set it under mu. See request for why a search wants to know.
+	acctMu   sync.RWMutex
+	accounts map[uint64]bool
+}
+
+// indexAccounts lists the accounts idx holds documents of, from the account field's terms.
+func indexAccounts(idx bleve.Index) (map[uint64]bool, error) {
+	dict, err := idx.FieldDict(fieldAccount)
+	if err != nil {
+		return nil, fmt.Errorf("search: list accounts: %w", err)
+	}
+	defer dict.Close()
+	out := map[uint64]bool{}
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, fmt.Errorf("search: list accounts: %w", err)
+		}
+		if e == nil {
+			return out, nil
+		}
+		id, err := strconv.ParseUint(e.Term, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("search: list accounts: unexpected account term %q", e.Term)
+		}
+		out[id] = true
+	}
 }
 
 // ApplyStats counts what Apply did with the documents its events named since the index was
@@ -285,6 +316,10 @@ func Open(db *storage.DB, dir string, types []DocType, opts Options) (*Index, er
 
 	idx, reason := ix.openExisting()
 	if idx != nil {
+		if ix.accounts, err = indexAccounts(idx); err != nil {
+			idx.Close()
+			return nil, err
+		}
 		ix.idx = idx
 		return ix, nil
 	}
@@ -598,6 +633,9 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	if ix.idx, err = openBleve(ix.dir, ix.scorchConfig()); err != nil {
 		return fmt.Errorf("search: rebuild: reopen: %w", err)
 	}
+	if ix.accounts, err = indexAccounts(ix.idx); err != nil {
+		return fmt.Errorf("search: rebuild: %w", err)
+	}
 	return nil
 }
 
@@ -649,6 +687,9 @@ func (ix *Index) Apply(ctx context.Context, events []storage.Event) error {
 	}
 	var dones []done
 	var wrote uint64
+	ix.acctMu.RLock()
+	known := maps.Clone(ix.accounts)
+	ix.acctMu.RUnlock()
 	err = ix.db.View(func(tx *storage.Tx) error {
 		for _, k := range todo {
 			doc, ok, err := k.t.Load(tx, k.account, k.id)
@@ -663,6 +704,12 @@ func (ix *Index) Apply(ctx context.Context, events []storage.Event) error {
 				continue
 			}
 			doc = document(k.t, k.account, doc)
+			if !known[k.account] {
+				ix.acctMu.Lock()
+				ix.accounts[k.account] = true
+				ix.acctMu.Unlock()
+				known[k.account] = true
+			}
 			fp, hashed := docHash(doc)
 			if was, ok := ix.indexed.get(id); hashed && ok && was == fp {
 				ix.unchanged.Add(1)

@@ -605,3 +605,47 @@ func TestUnchangedDocumentsAreNotRewritten(t *testing.T) {
 		t.Errorf("a note saved again after its deletion, as it was, is not found: %v", got)
 	}
 }
+
+// TestAccountIsolationWhenASecondAccountArrives starts with an index of one account (where a
+// search leaves out the account clause), then indexes a second account's documents, reopens the
+// index, and checks that neither account ever sees the other's, nor a third account anything.
+func TestAccountIsolationWhenASecondAccountArrives(t *testing.T) {
+	dir := t.TempDir()
+	db := openStore(t, dir)
+	ix := openIndex(t, db, noteFields())
+	one := &note{Account: 1, Title: "shared word"}
+	put(t, db, one)
+	drain(t, db, ix)
+	if got := find(t, ix, search.Query{Account: 1, Text: "shared"}); !slices.Equal(got, ids(one.ID)) {
+		t.Fatalf("account 1 alone sees %v, want [%d]", got, one.ID)
+	}
+	if got := find(t, ix, search.Query{Account: 2, Text: "shared"}); len(got) != 0 {
+		t.Fatalf("account 2 sees %v before it has documents", got)
+	}
+	two := &note{Account: 2, Title: "shared word"}
+	put(t, db, two)
+	drain(t, db, ix)
+	check := func(when string, ix *search.Index) {
+		t.Helper()
+		if got := find(t, ix, search.Query{Account: 1, Text: "shared"}); !slices.Equal(got, ids(one.ID)) {
+			t.Fatalf("%s: account 1 sees %v, want [%d]", when, got, one.ID)
+		}
+		if got := find(t, ix, search.Query{Account: 2, Text: "shared"}); !slices.Equal(got, ids(two.ID)) {
+			t.Fatalf("%s: account 2 sees %v, want [%d]", when, got, two.ID)
+		}
+		if got := find(t, ix, search.Query{Account: 3, Text: "shared"}); len(got) != 0 {
+			t.Fatalf("%s: account 3 sees %v", when, got)
+		}
+	}
+	check("after the second account arrived", ix)
+	// Deleting account 2's document does not make account 1 the sole owner of what is left in
+	// the segments; a reopen learns the accounts from the index itself.
+	del(t, db, 2, two.ID)
+	drain(t, db, ix)
+	ix.Close()
+	ix = openIndex(t, db, noteFields())
+	two = &note{Account: 2, Title: "shared word"}
+	put(t, db, two)
+	drain(t, db, ix)
+	check("after a reopen", ix)
+}
