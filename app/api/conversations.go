@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -324,19 +325,28 @@ func (s *Server) registerConversations() {
 	register(s, op("search", http.MethodGet, "/search", "Search conversations, messages and contacts you may see"), authAccount,
 		func(ctx context.Context, in *searchInput) (*searchOutput, error) {
 			actor := actorOf(ctx)
+			out := &searchOutput{}
+			out.Body.Payload.Contacts = []contacts.ContactView{}
+			// The contacts are searched while the conversations and messages are.
+			var contactsErr error
+			var wg sync.WaitGroup
+			if s.Contacts != nil && actor.Can(contacts.Module, access.View) {
+				wg.Go(func() {
+					cl, err := s.Contacts.Search(ctx, actor, in.Q, in.Page)
+					if contactsErr = err; err == nil {
+						out.Body.Payload.Contacts = cl.Payload
+					}
+				})
+			}
 			r, err := s.Conversations.Find(ctx, actor, in.Q, in.Page)
+			wg.Wait()
+			if err == nil {
+				err = contactsErr
+			}
 			if err != nil {
 				return nil, err
 			}
-			out := &searchOutput{}
-			out.Body.Payload = searchPayload{Conversations: r.Conversations, Messages: r.Messages, Contacts: []contacts.ContactView{}}
-			if s.Contacts != nil && actor.Can(contacts.Module, access.View) {
-				cl, err := s.Contacts.Search(ctx, actor, in.Q, in.Page)
-				if err != nil {
-					return nil, err
-				}
-				out.Body.Payload.Contacts = cl.Payload
-			}
+			out.Body.Payload.Conversations, out.Body.Payload.Messages = r.Conversations, r.Messages
 			return out, nil
 		})
 

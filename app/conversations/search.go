@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley/app/access"
 	"github.com/parleyhq/parley/app/apperr"
@@ -109,7 +110,6 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q string, page i
 	var v *viewer
 	s.DB.View(func(tx *storage.Tx) error { v = viewerOf(tx, actor); return nil })
 	need := page * searchPageSize
-	skip := (page - 1) * searchPageSize
 	// Hits are read ahead only for someone who may not see every conversation: for the others
 	// every hit counts (but for records the index still holds after a deletion).
 	fetch := need
@@ -117,25 +117,28 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q string, page i
 		fetch = need * 3
 	}
 
-	// Conversations.
-	err = s.visibleHits(ctx, actor.AccountID, "conversation", q, need, fetch, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
-		c, err := Conversations.Get(tx, actor.AccountID, h.ID)
-		if err != nil || !v.canSee(c) {
-			return false
-		}
-		if skip > 0 {
-			skip--
+	// The conversations and the messages are two searches; they run at once, so the answer
+	// takes as long as the slower one.
+	var convErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		skip := (page - 1) * searchPageSize
+		convErr = s.visibleHits(ctx, actor.AccountID, "conversation", q, need, fetch, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
+			c, err := Conversations.Get(tx, actor.AccountID, h.ID)
+			if err != nil || !v.canSee(c) {
+				return false
+			}
+			if skip > 0 {
+				skip--
+				return true
+			}
+			out.Conversations = append(out.Conversations, vs.conversation(c))
 			return true
-		}
-		out.Conversations = append(out.Conversations, vs.conversation(c))
-		return true
-	}, key, actor.UserID)
-	if err != nil {
-		return nil, err
-	}
+		}, key, actor.UserID)
+	})
 
 	// Messages. A thread's messages often come together: its conversation is read once.
-	skip = (page - 1) * searchPageSize
+	skip := (page - 1) * searchPageSize
 	convs, convsTx := map[uint64]*Conversation{}, (*storage.Tx)(nil)
 	err = s.visibleHits(ctx, actor.AccountID, "message", q, need, fetch, func(tx *storage.Tx, vs *viewSet, h search.Hit) bool {
 		if tx != convsTx { // what was read in another transaction may have changed
@@ -163,6 +166,10 @@ func (s *Service) Find(ctx context.Context, actor access.Actor, q string, page i
 		out.Messages = append(out.Messages, MessageHit{MessageView: vs.message(c, m)})
 		return true
 	}, key, actor.UserID)
+	wg.Wait()
+	if err == nil {
+		err = convErr
+	}
 	if err != nil {
 		return nil, err
 	}
