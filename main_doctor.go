@@ -96,6 +96,10 @@ func listBackups(dir string) (int, string, time.Time) {
 	return n, latest, at
 }
 
+// laggingConsumer is the lag doctor reports: a consumer keeps up within a few thousand events
+// even under a burst, so this many means it is stuck or far too slow.
+const laggingConsumer = 50_000
+
 // problems lists what an operator should act on.
 func problems(rep doctorReport) []string {
 	out := []string{}
@@ -105,6 +109,9 @@ func problems(rep doctorReport) []string {
 	for _, cs := range rep.Status.Consumers {
 		if cs.LastError != "" {
 			out = append(out, fmt.Sprintf("consumer %s failed %d time(s); last error: %s", cs.Name, cs.Failures, cs.LastError))
+		}
+		if cs.Lag >= laggingConsumer {
+			out = append(out, fmt.Sprintf("consumer %s is %d events behind the change feed: what it feeds (search, webhooks, messages to send) is late until it catches up, and the outbox keeps those events on disk meanwhile", cs.Name, cs.Lag))
 		}
 	}
 	if rep.Status.FailedJobs > 0 {
