@@ -235,9 +235,6 @@ func (ix *Index) request(q Query, sole bool) (*bleve.SearchRequest, error) {
 		errs.Add("from", fmt.Sprintf("must be between 0 and %d", MaxFrom))
 	}
 	var must []query.Query
-	if !sole {
-		must = append(must, term(fieldAccount, strconv.FormatUint(q.Account, 10)))
-	}
 	textFields := fieldsOf(types, func(f Field) bool { return f.Kind == Text })
 	var clauses []query.Query
 	if text != "" {
@@ -289,8 +286,8 @@ func (ix *Index) request(q Query, sole bool) (*bleve.SearchRequest, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if len(must) == 0 {
-		must = append(must, term(fieldAccount, strconv.FormatUint(q.Account, 10)))
+	if !sole || len(must) == 0 {
+		must = append([]query.Query{term(fieldAccount, strconv.FormatUint(q.Account, 10))}, must...)
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Size, q.From, false)
 	req.SortBy(sortBy)

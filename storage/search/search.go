@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -195,7 +194,8 @@ type Index struct {
 
 	// accounts are the accounts that have documents in the index (or had: a deletion does not
 	// shrink it). Apply adds to it under acctMu before indexing a new account's documents;
-	// Open and Rebuild set it under mu. See request for why a search wants to know.
+	// Open and Rebuild set it under mu. Only writeMu's holder writes it, so that holder reads it
+	// without acctMu. See request for why a search wants to know.
 	acctMu   sync.RWMutex
 	accounts map[uint64]bool
 }
@@ -687,9 +687,6 @@ func (ix *Index) Apply(ctx context.Context, events []storage.Event) error {
 	}
 	var dones []done
 	var wrote uint64
-	ix.acctMu.RLock()
-	known := maps.Clone(ix.accounts)
-	ix.acctMu.RUnlock()
 	err = ix.db.View(func(tx *storage.Tx) error {
 		for _, k := range todo {
 			doc, ok, err := k.t.Load(tx, k.account, k.id)
@@ -704,11 +701,10 @@ func (ix *Index) Apply(ctx context.Context, events []storage.Event) error {
 				continue
 			}
 			doc = document(k.t, k.account, doc)
-			if !known[k.account] {
+			if !ix.accounts[k.account] { // read without acctMu: only writeMu's holder writes it
 				ix.acctMu.Lock()
 				ix.accounts[k.account] = true
 				ix.acctMu.Unlock()
-				known[k.account] = true
 			}
 			fp, hashed := docHash(doc)
 			if was, ok := ix.indexed.get(id); hashed && ok && was == fp {
