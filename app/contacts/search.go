@@ -15,13 +15,14 @@ const DocType = "contact"
 
 // SearchTypes are the contact documents of the search index: name, email, phone digits,
 // identifier and company as text, so the last word typed matches as a prefix ("+55 11 98" or
-// "5511 98" both find +5511987654321 through its digits). The phone's leading digits are
-// indexed too: a prefix of a few digits would otherwise expand into every number it begins.
+// "5511 98" both find +5511987654321 through its digits). The leading parts of names, emails
+// and phone digits are indexed too: a prefix of a few letters or digits would otherwise expand
+// into every word it begins.
 func SearchTypes() []search.DocType {
 	doc := func(_ *storage.Tx, c *Contact) (map[string]any, bool) { return contactDoc(c), true }
 	return []search.DocType{search.CollectionType(DocType, Contacts, func(c *Contact) uint64 { return c.ID }, doc,
-		search.Field{Name: "name", Kind: search.Text, Store: true},
-		search.Field{Name: "email", Kind: search.Text},
+		search.Field{Name: "name", Kind: search.Text, Store: true, Prefixes: true},
+		search.Field{Name: "email", Kind: search.Text, Prefixes: true},
 		search.Field{Name: "phone", Kind: search.Text, Prefixes: true},
 		search.Field{Name: "identifier", Kind: search.Text},
 		search.Field{Name: "company", Kind: search.Text},

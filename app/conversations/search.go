@@ -63,7 +63,7 @@ func SearchTypes() []search.DocType {
 			search.Field{Name: "inbox_id", Kind: search.Keyword},
 		),
 		search.CollectionType("message", Messages, func(m *Message) uint64 { return m.ID }, message,
-			search.Field{Name: "content", Kind: search.Text, Store: true},
+			search.Field{Name: "content", Kind: search.Text, Store: true, Phrases: true},
 			search.Field{Name: "conversation_id", Kind: search.Keyword},
 			search.Field{Name: "created_at", Kind: search.Date},
 		),

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -82,12 +83,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := ix.idx.SearchInContext(ctx, req)
+	var total uint64
+	var hits []*bsearch.DocumentMatch
+	if q.Sort == "" {
+		total, hits, err = ix.rank(ctx, req.Query, req.From, req.Size)
+	} else {
+		var res *bleve.SearchResult
+		if res, err = ix.idx.SearchInContext(ctx, req); err == nil {
+			total, hits = res.Total, res.Hits
+		}
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
-	out := Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
-	for _, h := range res.Hits {
+	out := Result{Total: total, Hits: make([]Hit, 0, len(hits))}
+	for _, h := range hits {
 		typ, idStr, ok := strings.Cut(h.ID, ":")
 		id, err := strconv.ParseUint(idStr, 10, 64)
 		if !ok || err != nil {
@@ -96,8 +106,8 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		out.Hits = append(out.Hits, Hit{Type: typ, ID: id, Score: h.Score})
 	}
 	if q.Highlight && len(out.Hits) > 0 {
-		docIDs := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
+		docIDs := make([]string, len(hits))
+		for i, h := range hits {
 			docIDs[i] = h.ID
 		}
 		frags, err := ix.fragments(ctx, q, docIDs)
@@ -105,7 +115,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			return Result{}, err
 		}
 		for i := range out.Hits {
-			out.Hits[i].Fragments = frags[res.Hits[i].ID]
+			out.Hits[i].Fragments = frags[hits[i].ID]
 		}
 	}
 	return out, nil
@@ -154,12 +164,17 @@ func (ix *Index) fragments(ctx context.Context, q Query, docIDs []string) (map[s
 	if err != nil {
 		return nil, err
 	}
-	hlFields := fieldsOf(types, func(f Field) bool { return f.Kind == Text && f.Store })
+	var hlFields []string
+	for _, f := range textFieldsOf(types) {
+		if f.Store {
+			hlFields = append(hlFields, f.name)
+		}
+	}
 	out := map[string]map[string][]string{}
 	if len(hlFields) == 0 || strings.TrimSpace(q.Text) == "" {
 		return out, nil
 	}
-	clauses, err := ix.textClauses(q.Text, fieldsOf(types, func(f Field) bool { return f.Kind == Text }))
+	clauses, err := ix.textClauses(q.Text, textFieldsOf(types), false)
 	if err != nil || len(clauses) == 0 {
 		return out, err
 	}
@@ -173,9 +188,14 @@ func (ix *Index) fragments(ctx context.Context, q Query, docIDs []string) (map[s
 		return nil, fmt.Errorf("search: highlight: %w", err)
 	}
 	for _, h := range res.Hits {
-		if len(h.Fragments) > 0 {
-			out[h.ID] = h.Fragments
+		if len(h.Fragments) == 0 {
+			continue
 		}
+		byField := make(map[string][]string, len(h.Fragments))
+		for name, frags := range h.Fragments {
+			byField[fieldOf(name)] = frags
+		}
+		out[h.ID] = byField
 	}
 	return out, nil
 }
@@ -235,19 +255,18 @@ func (ix *Index) request(q Query, sole bool) (*bleve.SearchRequest, error) {
 		errs.Add("from", fmt.Sprintf("must be between 0 and %d", MaxFrom))
 	}
 	var must []query.Query
-	textFields := fieldsOf(types, func(f Field) bool { return f.Kind == Text })
 	var clauses []query.Query
 	if text != "" {
 		var err error
-		if clauses, err = ix.textClauses(q.Text, textFields); err != nil {
+		if clauses, err = ix.textClauses(q.Text, textFieldsOf(types), true); err != nil {
 			return nil, err
 		}
 	}
 	// The type clause matches every document of the type, so it costs a posting-list step per
-	// match; it is left out when the text can only match in these types' fields anyway (the
-	// mapping indexes only a type's declared fields). Its score is the same for every document,
-	// so leaving it out does not change the order.
-	if len(q.Types) > 0 && (len(clauses) == 0 || ix.fieldsShared(types, textFields)) {
+	// match; it is left out when there is text, which matches only in these types' fields (see
+	// indexedName). Its score is the same for every document, so leaving it out does not change
+	// the order.
+	if len(q.Types) > 0 && len(clauses) == 0 {
 		var oneOf []query.Query
 		for _, t := range types {
 			oneOf = append(oneOf, term(fieldType, t.Name))
@@ -267,7 +286,8 @@ func (ix *Index) request(q Query, sole bool) (*bleve.SearchRequest, error) {
 		must = append(must, term(name, q.Filters[name]))
 	}
 	// Ties are broken by id so that pages do not overlap or skip when Bleve merges segments
-	// between two page requests (merges renumber documents, the default tie-break).
+	// between two page requests (merges renumber documents, the default tie-break). Search
+	// ranks by relevance itself (see rank), in this same order.
 	sortBy := []string{"-_score", "_id"}
 	if q.Sort != "" {
 		name := strings.TrimPrefix(q.Sort, "-")
@@ -292,22 +312,6 @@ func (ix *Index) request(q Query, sole bool) (*bleve.SearchRequest, error) {
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Size, q.From, false)
 	req.SortBy(sortBy)
 	return req, nil
-}
-
-// fieldsShared reports whether a type outside types declares one of fields, so that a match
-// in those fields does not by itself tell the type.
-func (ix *Index) fieldsShared(types []*DocType, fields []string) bool {
-	for _, t := range ix.types {
-		if slices.Contains(types, t) {
-			continue
-		}
-		for _, f := range t.Fields {
-			if slices.Contains(fields, f.Name) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // anyOf matches any of qs; a single query is used as is, since a one-clause disjunction scores
@@ -336,21 +340,31 @@ func findField(types []*DocType, name string) (Field, bool) {
 	return Field{}, false
 }
 
-// fieldsOf lists the distinct names of the fields that pass keep, in registration order.
-func fieldsOf(types []*DocType, keep func(Field) bool) []string {
-	var names []string
+// textField is a text field of one type as indexed.
+type textField struct {
+	Field
+	name string // see indexedName
+}
+
+// textFieldsOf lists the text fields of types.
+func textFieldsOf(types []*DocType) []textField {
+	var out []textField
 	for _, t := range types {
 		for _, f := range t.Fields {
-			if keep(f) && !slices.Contains(names, f.Name) {
-				names = append(names, f.Name)
+			if f.Kind == Text {
+				out = append(out, textField{f, indexedName(t, f.Name)})
 			}
 		}
 	}
-	return names
+	return out
 }
 
-// textClauses turns the user's text into required clauses, each matching in any text field.
-func (ix *Index) textClauses(text string, fields []string) ([]query.Query, error) {
+// textClauses turns the user's text into required clauses, each matching in any of fields.
+//
+// To rank, a phrase is matched through the word runs of a Phrases field and the word being typed
+// through the leading parts of a Prefixes field. Highlights need the positions of the words in
+// the shown field itself, so for them (rank false) both are matched there.
+func (ix *Index) textClauses(text string, fields []textField, rank bool) ([]query.Query, error) {
 	analyzer := ix.mapping.AnalyzerNamed(textAnalyzer)
 	if analyzer == nil {
 		return nil, errors.New("search: text analyzer is missing")
@@ -362,7 +376,7 @@ func (ix *Index) textClauses(text string, fields []string) ([]query.Query, error
 		}
 		return out
 	}
-	anyField := func(one func(field string) query.Query) query.Query {
+	anyField := func(one func(f textField) query.Query) query.Query {
 		qs := make([]query.Query, 0, len(fields))
 		for _, f := range fields {
 			qs = append(qs, one(f))
@@ -377,43 +391,41 @@ func (ix *Index) textClauses(text string, fields []string) ([]query.Query, error
 	for i, p := range parts {
 		terms := analyse(p.text)
 		if p.phrase && len(terms) > 1 {
-			clauses = append(clauses, anyField(func(f string) query.Query { return bleve.NewPhraseQuery(terms, f) }))
+			clauses = append(clauses, anyField(func(f textField) query.Query {
+				if !rank || !f.Phrases {
+					return bleve.NewPhraseQuery(terms, f.name)
+				}
+				switch len(terms) {
+				case 2:
+					return term(f.name+pairsSuffix, terms[0]+" "+terms[1])
+				case 3:
+					return term(f.name+triplesSuffix, strings.Join(terms, " "))
+				}
+				triples := make([]string, len(terms)-2)
+				for k := range triples {
+					triples[k] = strings.Join(terms[k:k+3], " ")
+				}
+				return bleve.NewPhraseQuery(triples, f.name+triplesSuffix)
+			}))
 			continue
 		}
 		for j, t := range terms {
 			// The word being typed is still incomplete: match it as a prefix.
 			prefix := !p.phrase && i == len(parts)-1 && j == len(terms)-1 && !endsInSpace(text)
-			clauses = append(clauses, anyField(func(f string) query.Query {
-				if prefix && ix.prefixed(f) && utf8.RuneCountInString(t) <= maxPrefix {
-					return term(f+prefixSuffix, t)
+			clauses = append(clauses, anyField(func(f textField) query.Query {
+				if prefix && rank && f.Prefixes && utf8.RuneCountInString(t) <= maxPrefix {
+					return term(f.name+prefixSuffix, t)
 				}
 				if prefix {
 					pq := bleve.NewPrefixQuery(t)
-					pq.SetField(f)
+					pq.SetField(f.name)
 					return pq
 				}
-				return term(f, t)
+				return term(f.name, t)
 			}))
 		}
 	}
 	return clauses, nil
-}
-
-// prefixed reports whether the leading parts of text field name's words are indexed (see
-// Field.Prefixes) in every type that has the field, so one term finds all it begins.
-func (ix *Index) prefixed(name string) bool {
-	found := false
-	for _, t := range ix.types {
-		for _, f := range t.Fields {
-			if f.Name == name && f.Kind == Text {
-				if !f.Prefixes {
-					return false
-				}
-				found = true
-			}
-		}
-	}
-	return found
 }
 
 type textPart struct {

@@ -30,6 +30,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -41,7 +42,9 @@ import (
 // MappingVersion is part of the index fingerprint. Bump it whenever the way documents are analysed
 // or built changes in a way the registered fields do not show (analyser, a Load that now emits
 // different values): every installation then rebuilds its index on the next start.
-const MappingVersion = 1
+//
+// Version 2 indexes every text field under its type's name (see indexedName) and adds Phrases.
+const MappingVersion = 2
 
 // textAnalyzer lowercases and folds accents, so "Não" finds "nao" and "JOSÉ" finds "jose": the
 // product is used in Portuguese and English, where people type without accents.
@@ -60,6 +63,18 @@ const (
 	maxPrefix      = 20
 	// prefixSuffix names the companion field that holds a Prefixes field's leading parts.
 	prefixSuffix = "#prefix"
+)
+
+// The pairs and triples analyzers are textAnalyzer followed by each run of two (three)
+// adjacent words (see Field.Phrases), joined by a space and placed at the first word's position.
+const (
+	pairsAnalyzer   = "parley_pairs"
+	pairsFilter     = "parley_pairs"
+	triplesAnalyzer = "parley_triples"
+	triplesFilter   = "parley_triples"
+	// The suffixes name the companion fields that hold a Phrases field's word runs.
+	pairsSuffix   = "#pairs"
+	triplesSuffix = "#triples"
 )
 
 type tokenFolder struct {
@@ -140,8 +155,14 @@ type Field struct {
 	// Prefixes also indexes the leading parts of each word of a Text field, so the word being
 	// typed is found with one term lookup instead of expanding into every indexed word it
 	// begins: a phone-number prefix in a large contact book expands into thousands of numbers.
-	// Use it on fields of many distinct short words (phone digits, codes).
+	// Use it on fields of many distinct short words (phone digits, codes, names).
 	Prefixes bool
+	// Phrases also indexes each run of two and of three adjacent words of a Text field, so a
+	// quoted phrase of two or three words is one term lookup instead of a walk over the
+	// positions of each of its words ("prazo de entrega" walked every message holding "de"),
+	// and a longer one is a phrase of word triples, which are rare. Use it on long text where
+	// people search for phrases (message content).
+	Phrases bool
 }
 
 // DocType is one kind of searchable record, registered by the area that owns it.
@@ -331,8 +352,8 @@ func Open(db *storage.DB, dir string, types []DocType, opts Options) (*Index, er
 }
 
 func validateType(t *DocType) error {
-	if t.Name == "" || strings.Contains(t.Name, ":") {
-		return fmt.Errorf("search: document type name %q must be non-empty and free of ':'", t.Name)
+	if t.Name == "" || strings.ContainsAny(t.Name, ":.") {
+		return fmt.Errorf("search: document type name %q must be non-empty and free of ':' and '.'", t.Name)
 	}
 	if t.Entity == "" || t.Load == nil || t.Each == nil {
 		return fmt.Errorf("search: document type %s needs Entity, Load and Each", t.Name)
@@ -342,8 +363,8 @@ func validateType(t *DocType) error {
 		if f.Name == "" || strings.HasPrefix(f.Name, "_") || strings.Contains(f.Name, ".") {
 			return fmt.Errorf("search: %s: field name %q is empty or reserved", t.Name, f.Name)
 		}
-		if f.Prefixes && f.Kind != Text {
-			return fmt.Errorf("search: %s.%s: only text fields take Prefixes", t.Name, f.Name)
+		if (f.Prefixes || f.Phrases) && f.Kind != Text {
+			return fmt.Errorf("search: %s.%s: only text fields take Prefixes and Phrases", t.Name, f.Name)
 		}
 		if f.Kind < Text || f.Kind > Date {
 			return fmt.Errorf("search: %s.%s: unknown kind %d", t.Name, f.Name, f.Kind)
@@ -380,6 +401,25 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: analyzer: %w", err)
 	}
+	for _, run := range []struct {
+		analyzer, filter string
+		words            float64
+	}{{pairsAnalyzer, pairsFilter, 2}, {triplesAnalyzer, triplesFilter, 3}} {
+		err = m.AddCustomTokenFilter(run.filter, map[string]any{
+			"type": shingle.Name, "min": run.words, "max": run.words, "output_original": false, "separator": " ",
+		})
+		if err != nil {
+			return nil, fmt.Errorf("search: word runs filter: %w", err)
+		}
+		err = m.AddCustomAnalyzer(run.analyzer, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     unicode.Name,
+			"token_filters": []string{lowercase.Name, foldFilter, run.filter},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("search: analyzer: %w", err)
+		}
+	}
 	m.TypeField = fieldType
 	m.DefaultAnalyzer = textAnalyzer
 	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
@@ -390,13 +430,19 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 		dm.AddFieldMappingsAt(fieldType, keywordField(false, false))
 		dm.AddFieldMappingsAt(fieldAccount, keywordField(false, false))
 		for _, f := range t.Fields {
-			fms := []*mapping.FieldMapping{fieldMapping(f)}
-			if f.Kind == Text && f.Prefixes {
-				pm := bleve.NewTextFieldMapping()
-				pm.Name = f.Name + prefixSuffix
-				pm.Analyzer = prefixAnalyzer
-				pm.Store, pm.IncludeInAll, pm.IncludeTermVectors, pm.DocValues = false, false, false, false
-				fms = append(fms, pm)
+			fm := fieldMapping(f)
+			fms := []*mapping.FieldMapping{fm}
+			if f.Kind == Text {
+				fm.Name = indexedName(t, f.Name)
+				if f.Prefixes {
+					fms = append(fms, companion(fm.Name+prefixSuffix, prefixAnalyzer, false))
+				}
+				if f.Phrases {
+					// Positions for triples only: a phrase of four words or more is a phrase
+					// of triples.
+					fms = append(fms, companion(fm.Name+pairsSuffix, pairsAnalyzer, false),
+						companion(fm.Name+triplesSuffix, triplesAnalyzer, true))
+				}
 			}
 			dm.AddFieldMappingsAt(f.Name, fms...)
 		}
@@ -406,6 +452,28 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 		return nil, fmt.Errorf("search: mapping: %w", err)
 	}
 	return m, nil
+}
+
+// indexedName is the name a text field is indexed under: its type's name and its own. Types
+// share field names (a contact, a company and a deal each have a name), and a search within one
+// type would otherwise need the type clause, which matches every document of the type and so
+// costs a posting-list step per match in segments with deleted documents (see request).
+func indexedName(t *DocType, field string) string { return t.Name + "." + field }
+
+// fieldOf is the field name of an indexed name: the inverse of indexedName.
+func fieldOf(indexed string) string {
+	_, field, _ := strings.Cut(indexed, ".")
+	return field
+}
+
+// companion maps a derived text field (prefixes, word runs) that is searched but never shown.
+func companion(name, analyzer string, positions bool) *mapping.FieldMapping {
+	fm := bleve.NewTextFieldMapping()
+	fm.Name = name
+	fm.Analyzer = analyzer
+	fm.Store, fm.IncludeInAll, fm.DocValues = false, false, false
+	fm.IncludeTermVectors = positions
+	return fm
 }
 
 func keywordField(store, docValues bool) *mapping.FieldMapping {
@@ -447,6 +515,9 @@ func fingerprint(types []*DocType) []byte {
 			fmt.Fprintf(h, "  %s %s store=%t sortable=%t", f.Name, f.Kind, f.Store, f.Sortable)
 			if f.Prefixes { // absent otherwise, so that existing indexes keep their fingerprint
 				fmt.Fprintf(h, " prefixes")
+			}
+			if f.Phrases {
+				fmt.Fprintf(h, " phrases")
 			}
 			fmt.Fprintln(h)
 		}

@@ -1,0 +1,184 @@
+package search_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley/storage/search"
+)
+
+// A Phrases field is an index-only speed-up: every phrase finds exactly what the same phrase finds
+// in a plain text field, word order and all, including the phrases whose word runs are each
+// in a text without the phrase being there.
+func TestPhrasesFieldFindsWhatAPhraseFinds(t *testing.T) {
+	db := openStore(t, t.TempDir())
+	runs := openIndex(t, db, []search.Field{
+		{Name: "title", Kind: search.Text, Store: true},
+		{Name: "body", Kind: search.Text, Store: true, Phrases: true},
+	})
+	plain, err := search.Open(db, filepath.Join(db.Dir(), "plain"), []search.DocType{noteType([]search.Field{
+		{Name: "title", Kind: search.Text, Store: true},
+		{Name: "body", Kind: search.Text, Store: true},
+	})}, search.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	all := []*note{
+		{Account: 1, Title: "a", Body: "Bom dia, recebi o pedido"},
+		{Account: 1, Title: "b", Body: "o dia foi bom"},
+		{Account: 1, Title: "c", Body: "Qual o prazo de entrega?"},
+		{Account: 1, Title: "d", Body: "prazo de pagamento e depois de entrega"}, // both pairs, not the phrase
+		{Account: 1, Title: "e", Body: "BOM DIA! Prazo de entrega da nota fiscal"},
+		{Account: 2, Title: "f", Body: "bom dia"},
+		{Account: 1, Title: "g", Body: "a segunda via do boleto, por favor"},
+		{Account: 1, Title: "h", Body: "segunda via do cliente e via do boleto"}, // both triples, not the phrase
+	}
+	put(t, db, all...)
+	drain(t, db, runs)
+	drain(t, db, plain)
+	titles := func(ix *search.Index, text string) string {
+		res, err := ix.Search(context.Background(), search.Query{Account: 1, Text: text})
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, all[h.ID-1].Title)
+		}
+		slices.Sort(got)
+		return strings.Join(got, " ")
+	}
+	for _, c := range []struct{ text, want string }{
+		{`"bom dia"`, "a e"},
+		{`"BÓM DIA"`, "a e"},
+		{`"dia bom"`, ""},
+		{`"dia recebi"`, "a"}, // punctuation between words does not break a phrase
+		{`"prazo de entrega"`, "c e"},
+		{`"de entrega da nota fiscal"`, "e"},
+		{`"prazo de entrega" nota`, "e"},
+		{`"prazo de entrega" pedido`, ""},
+		{`"bom"`, "a b e"}, // one word in quotes is a word
+		{`"pedido recebi"`, ""},
+		{`"bom dia`, "a e"}, // an unclosed quote runs to the end
+		{`"segunda via do boleto"`, "g"},
+		{`"a segunda via do boleto por favor"`, "g"},
+		{`"segunda via do"`, "g h"},
+		{`"via do boleto"`, "g h"},
+		{`"via do boleto por"`, "g"},
+	} {
+		got := titles(runs, c.text)
+		if got != c.want {
+			t.Errorf("%q found %q, want %q", c.text, got, c.want)
+		}
+		if p := titles(plain, c.text); p != got {
+			t.Errorf("%q: the word runs found %q, a plain field %q", c.text, got, p)
+		}
+	}
+
+	// Highlights mark the phrase's words in the text itself.
+	res, err := runs.Search(context.Background(), search.Query{Account: 1, Text: `"prazo de entrega"`, Highlight: true})
+	if err != nil || len(res.Hits) != 2 {
+		t.Fatal(res, err)
+	}
+	for _, h := range res.Hits {
+		body := strings.Join(h.Fragments["body"], " ")
+		if !strings.Contains(body, "<mark>Prazo</mark> <mark>de</mark> <mark>entrega</mark>") &&
+			!strings.Contains(body, "<mark>prazo</mark> <mark>de</mark> <mark>entrega</mark>") {
+			t.Errorf("fragments of %d = %q", h.ID, h.Fragments)
+		}
+	}
+}
+
+// Types that share a field name are told apart without a type clause: a search within one type
+// finds that type only, by text, by filter, and by both.
+func TestTypesSharingAFieldName(t *testing.T) {
+	db := openStore(t, t.TempDir())
+	memo := noteType([]search.Field{
+		{Name: "title", Kind: search.Text, Store: true, Prefixes: true},
+		{Name: "tag", Kind: search.Keyword},
+	})
+	memo.Name = "memo"
+	ix, err := search.Open(db, filepath.Join(db.Dir(), "index"), []search.DocType{noteType(noteFields()), memo}, search.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	put(t, db, &note{Account: 1, Title: "pedido atrasado", Body: "pedido", Tag: "x"})
+	drain(t, db, ix)
+	types := func(q search.Query) string {
+		q.Account = 1
+		res, err := ix.Search(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%+v: %v", q, err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Type)
+		}
+		slices.Sort(got)
+		return strings.Join(got, " ")
+	}
+	for _, c := range []struct {
+		q    search.Query
+		want string
+	}{
+		{search.Query{Text: "pedido"}, "memo note"},
+		{search.Query{Text: "pedido", Types: []string{"memo"}}, "memo"},
+		{search.Query{Text: "pedido", Types: []string{"note"}}, "note"},
+		{search.Query{Text: "atras", Types: []string{"memo"}}, "memo"}, // through memo's prefixes
+		{search.Query{Text: "atras", Types: []string{"note"}}, "note"}, // by expanding the prefix
+		{search.Query{Filters: map[string]string{"tag": "x"}, Types: []string{"memo"}}, "memo"},
+		{search.Query{Filters: map[string]string{"tag": "x"}}, "memo note"},
+		{search.Query{Text: "pedido", Filters: map[string]string{"tag": "x"}, Types: []string{"note"}}, "note"},
+		{search.Query{Text: "pedido", Types: []string{"memo", "note"}}, "memo note"},
+	} {
+		if got := types(c.q); got != c.want {
+			t.Errorf("%+v found %q, want %q", c.q, got, c.want)
+		}
+	}
+}
+
+// Ranking by relevance returns what Bleve's collector returns when told to sort by score and
+// then by id: the same total and the same page, on every page, with many documents tied.
+func TestRankOrdersLikeBleve(t *testing.T) {
+	db := openStore(t, t.TempDir())
+	ix := openIndex(t, db, noteFields())
+	words := []string{"pedido", "entrega", "prazo", "nota", "boleto"}
+	var all []*note
+	for i := range 300 {
+		// Few distinct texts: most scores tie.
+		body := words[i%len(words)] + " " + words[(i/7)%len(words)]
+		if i%3 == 0 {
+			body += " pedido"
+		}
+		all = append(all, &note{Account: 1, Title: "n", Body: body})
+	}
+	put(t, db, all...)
+	drain(t, db, ix)
+	ctx := context.Background()
+	for _, text := range []string{"pedido", "pedido entrega", "prazo nota", "ped", `"nota pedido"`} {
+		for _, page := range []struct{ from, size int }{{0, 20}, {20, 20}, {40, 7}, {0, 100}, {290, 20}, {500, 10}} {
+			q := search.Query{Account: 1, Text: text, From: page.from, Size: page.size}
+			res, err := ix.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, total, err := ix.BleveOrder(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.Type+":"+strconv.FormatUint(h.ID, 10))
+			}
+			if !slices.Equal(got, want) || res.Total != total {
+				t.Fatalf("%q %+v: rank gave %d %v, Bleve %d %v", text, page, res.Total, got, total, want)
+			}
+		}
+	}
+}
