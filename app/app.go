@@ -192,7 +192,7 @@ func New(cfg Config) (*App, error) {
 	a.Events = events.New(db, events.Options{Logger: log})
 	// Each Apply lasts at least the persister's nap, so a batch must hold what a busy inbox
 	// writes meanwhile: at 1,000 events the index fell ever further behind a bulk import.
-	a.Events.Register(events.Consumer{Name: "search", Handle: a.Search.Apply, LoadCursor: a.Search.Cursor, BatchSize: 10_000, Linger: 100 * time.Millisecond})
+	a.Events.Register(events.Consumer{Name: "search", Handle: a.Search.Apply, Wait: a.Search.Wait, LoadCursor: a.Search.Cursor, BatchSize: 10_000, Linger: 100 * time.Millisecond})
 	a.Jobs = scheduler.New(db, scheduler.Options{Logger: log})
 	a.Contacts = contacts.New(db)
 	a.Inboxes = inboxes.New(db)

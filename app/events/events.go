@@ -32,6 +32,10 @@ type Consumer struct {
 	// stored it.
 	LoadCursor func() (uint64, error)
 	SaveCursor func(seq uint64) error
+	// Wait, when set, is waited for before the cursor is loaded: the consumer has nothing to do
+	// until it returns (the search index while it is rebuilt). An error other than the stop of
+	// the dispatcher counts as a failure and is retried with backoff.
+	Wait func(ctx context.Context) error
 	// LazyCursor saves the cursor at most once per Options.CursorInterval and when the consumer
 	// stops, instead of in a write transaction after every batch. It is for consumers that
 	// handle most events by ignoring them and whose effects dedupe (webhooks key deliveries by
@@ -255,6 +259,14 @@ func (d *Dispatcher) Status() []ConsumerStatus {
 // run is one consumer's loop: load the cursor, then read, handle and advance until ctx ends.
 func (d *Dispatcher) run(ctx context.Context, r *runner) {
 	for !d.isLoaded(r) {
+		if r.c.Wait != nil {
+			if err := r.c.Wait(ctx); err != nil {
+				if ctx.Err() != nil || !d.fail(ctx, r, fmt.Errorf("wait: %w", err)) {
+					return
+				}
+				continue
+			}
+		}
 		cursor, err := d.loadCursor(r)
 		if err == nil {
 			d.mu.Lock()

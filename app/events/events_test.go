@@ -507,3 +507,55 @@ func TestLingerGathersAShortBatch(t *testing.T) {
 		t.Errorf("got seqs %v in batches %v, want 1..5 in one batch", seqs, batches)
 	}
 }
+
+// A consumer with Wait is handed nothing until Wait returns, then reads from the cursor it
+// loads after; a failing Wait is a failure retried with backoff; Stop ends a Wait in progress.
+func TestWaitHoldsTheConsumerUntilItReturns(t *testing.T) {
+	db := openDB(t, t.TempDir())
+	emit(t, db, 5)
+	d := events.New(db, fastOptions())
+	release := make(chan struct{})
+	var calls atomic.Int32
+	rec := &recorder{}
+	d.Register(events.Consumer{Name: "held", Handle: rec.handle,
+		Wait: func(ctx context.Context) error {
+			if calls.Add(1) == 1 {
+				return errors.New("not yet")
+			}
+			select {
+			case <-release:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		},
+		LoadCursor: func() (uint64, error) {
+			select {
+			case <-release:
+				return 2, nil
+			default:
+				return 0, errors.New("loaded before Wait returned")
+			}
+		}})
+	stuck := &recorder{}
+	d.Register(events.Consumer{Name: "stuck", Handle: stuck.handle,
+		Wait: func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }})
+	start(t, d)
+	eventually(t, "the failed Wait retried", func() bool { return calls.Load() >= 2 })
+	if s := status(d, "held"); s.Failures != 1 || !strings.Contains(s.LastError, "not yet") {
+		t.Fatalf("status after a failed Wait: %+v", s)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if seqs, _ := rec.snapshot(); len(seqs) != 0 {
+		t.Fatalf("handed %v while waiting", seqs)
+	}
+	close(release)
+	eventually(t, "events after the loaded cursor", func() bool {
+		seqs, _ := rec.snapshot()
+		return slices.Equal(seqs, seqRange(3, 5))
+	})
+	if seqs, _ := stuck.snapshot(); len(seqs) != 0 {
+		t.Fatalf("a consumer still waiting was handed %v", seqs)
+	}
+	d.Stop() // returns although "stuck" is still in its Wait
+}

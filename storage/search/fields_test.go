@@ -7,7 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/parleyhq/parley/app/apperr"
+	"github.com/parleyhq/parley/storage"
 	"github.com/parleyhq/parley/storage/search"
 )
 
@@ -180,5 +183,81 @@ func TestRankOrdersLikeBleve(t *testing.T) {
 				t.Fatalf("%q %+v: rank gave %d %v, Bleve %d %v", text, page, res.Total, got, total, want)
 			}
 		}
+	}
+}
+
+// A rebuild runs behind Open: searches answer that the index is being rebuilt until it is done,
+// its consumer's cursor waits, and Close cancels a rebuild in progress, which the next Open
+// starts over.
+func TestRebuildRunsInTheBackground(t *testing.T) {
+	dir := t.TempDir()
+	db := openStore(t, dir)
+	n := &note{Account: 1, Title: "pedido atrasado"}
+	put(t, db, n)
+	ctx := context.Background()
+	opts := search.Options{Logger: quiet, ReadyWait: 20 * time.Millisecond, BatchSize: 1}
+
+	// A rebuild held at its start.
+	release := make(chan struct{})
+	held := noteType(noteFields())
+	each := held.Each
+	held.Each = func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
+		<-release
+		return each(tx, fn)
+	}
+	ix, err := search.Open(db, filepath.Join(dir, "index"), []search.DocType{held}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ix.Rebuilding() {
+		t.Fatal("Open waited for the rebuild")
+	}
+	if _, err := ix.Search(ctx, search.Query{Account: 1, Text: "pedido"}); !apperr.Is(err, apperr.Unavailable) {
+		t.Fatalf("search during the rebuild: %v", err)
+	}
+	if _, err := ix.Cursor(); err == nil {
+		t.Fatal("a cursor during the rebuild")
+	}
+	close(release)
+	if err := ix.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(t, ix, search.Query{Account: 1, Text: "pedido"}); !slices.Equal(got, ids(n.ID)) {
+		t.Fatalf("after the rebuild: %v", got)
+	}
+	if cur, err := ix.Cursor(); err != nil || cur == 0 {
+		t.Fatalf("cursor after the rebuild: %d, %v", cur, err)
+	}
+	ix.Close()
+
+	// A rebuild that would never end, under a new mapping, is cancelled by Close.
+	endless := noteType(append(noteFields(), search.Field{Name: "extra", Kind: search.Keyword}))
+	endless.Each = func(tx *storage.Tx, fn func(account, id uint64, doc map[string]any) error) error {
+		for {
+			if err := fn(n.Account, n.ID, map[string]any{"title": n.Title}); err != nil {
+				return err
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	ix, err = search.Open(db, filepath.Join(dir, "index"), []search.DocType{endless}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- ix.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not stop the rebuild")
+	}
+	if err := ix.Wait(ctx); err == nil {
+		t.Fatal("a cancelled rebuild reported success")
+	}
+
+	// The next Open starts over and finishes.
+	ix = openIndex(t, db, append(noteFields(), search.Field{Name: "extra", Kind: search.Keyword}))
+	if got := find(t, ix, search.Query{Account: 1, Text: "pedido"}); !slices.Equal(got, ids(n.ID)) {
+		t.Fatalf("after the next rebuild: %v", got)
 	}
 }

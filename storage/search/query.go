@@ -69,6 +69,9 @@ type Result struct {
 // ranking query makes it decode the term positions of every match, not just of the page, which
 // on a common word costs more than the ranking itself.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
+	if err := ix.await(ctx); err != nil {
+		return Result{}, err
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {
@@ -138,6 +141,9 @@ func (ix *Index) Highlight(ctx context.Context, q Query, typ string, ids []uint6
 		docIDs[i] = docID(t, id)
 	}
 	q.Types = []string{typ}
+	if err := ix.await(ctx); err != nil {
+		return nil, err
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {

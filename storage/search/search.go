@@ -36,6 +36,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 
+	"github.com/parleyhq/parley/app/apperr"
 	"github.com/parleyhq/parley/storage"
 )
 
@@ -192,6 +193,9 @@ type Options struct {
 	// written as one instead of each being written and then merged again on disk; searches see
 	// every batch at once all the same. It delays searchability by up to the nap.
 	PersistNap time.Duration
+	// ReadyWait is how long a search waits for a rebuild in progress before it answers that the
+	// index is being rebuilt (default 3 s: enough for the rebuild of a new or small workspace).
+	ReadyWait time.Duration
 }
 
 // Index is the open search index. It is safe for concurrent use.
@@ -219,6 +223,12 @@ type Index struct {
 	// without acctMu. See request for why a search wants to know.
 	acctMu   sync.RWMutex
 	accounts map[uint64]bool
+
+	// ready is closed once the index is open: at once, or when the rebuild Open started ends
+	// (rebuildErr says how; it is written before ready closes). cancel cancels that rebuild.
+	ready      chan struct{}
+	rebuildErr error
+	cancel     context.CancelFunc
 }
 
 // indexAccounts lists the accounts idx holds documents of, from the account field's terms.
@@ -302,7 +312,8 @@ func docHash(doc map[string]any) (uint64, bool) {
 }
 
 // Open opens the index in dir, rebuilding it from db when it is missing, cannot be opened, was
-// built with a different mapping, or is out of step with the store's outbox.
+// built with a different mapping, or is out of step with the store's outbox. The rebuild runs
+// in the background: searches wait up to Options.ReadyWait for it, Wait waits for it.
 func Open(db *storage.DB, dir string, types []DocType, opts Options) (*Index, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1000
@@ -310,7 +321,11 @@ func Open(db *storage.DB, dir string, types []DocType, opts Options) (*Index, er
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	ix := &Index{db: db, dir: dir, byName: map[string]*DocType{}, byEntity: map[string][]*DocType{}, opts: opts}
+	if opts.ReadyWait <= 0 {
+		opts.ReadyWait = 3 * time.Second
+	}
+	ix := &Index{db: db, dir: dir, byName: map[string]*DocType{}, byEntity: map[string][]*DocType{}, opts: opts,
+		ready: closed}
 	for i := range types {
 		t := &types[i]
 		if err := validateType(t); err != nil {
@@ -344,11 +359,72 @@ func Open(db *storage.DB, dir string, types []DocType, opts Options) (*Index, er
 		ix.idx = idx
 		return ix, nil
 	}
+	// The rebuild runs in the background: on a large workspace it takes minutes (5 at a million
+	// messages), and the rest of the program must not wait for search. Searches meanwhile say
+	// the index is being rebuilt; Apply waits for writeMu, taken here so that it goes first.
 	opts.Logger.Info("search: rebuilding index", "dir", dir, "reason", reason)
-	if err := ix.Rebuild(context.Background()); err != nil {
-		return nil, err
-	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ix.ready, ix.cancel = make(chan struct{}), cancel
+	ix.writeMu.Lock()
+	go func() {
+		defer ix.writeMu.Unlock()
+		defer close(ix.ready)
+		start := time.Now()
+		if err := ix.rebuild(ctx); err != nil {
+			ix.rebuildErr = err
+			if ctx.Err() == nil {
+				opts.Logger.Error("search: rebuild failed; it is tried again at the next start", "err", err)
+			}
+			return
+		}
+		opts.Logger.Info("search: index rebuilt", "took", time.Since(start).Round(time.Millisecond))
+	}()
 	return ix, nil
+}
+
+// errRebuilding is the answer of searches while the index is rebuilt.
+var errRebuilding = apperr.Unavailablef("the search index is being rebuilt; try again in a few minutes")
+
+// await waits up to Options.ReadyWait for a rebuild Open started.
+func (ix *Index) await(ctx context.Context) error {
+	select {
+	case <-ix.ready:
+	default:
+		t := time.NewTimer(ix.opts.ReadyWait)
+		defer t.Stop()
+		select {
+		case <-ix.ready:
+		case <-t.C:
+			return errRebuilding
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if ix.rebuildErr != nil {
+		return fmt.Errorf("search: the index could not be rebuilt: %w", ix.rebuildErr)
+	}
+	return nil
+}
+
+// Wait waits for a rebuild Open started (without Options.ReadyWait's limit) and says how it
+// ended.
+func (ix *Index) Wait(ctx context.Context) error {
+	select {
+	case <-ix.ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return ix.await(ctx)
+}
+
+// Rebuilding reports whether a rebuild Open started is still running.
+func (ix *Index) Rebuilding() bool {
+	select {
+	case <-ix.ready:
+		return false
+	default:
+		return true
+	}
 }
 
 func validateType(t *DocType) error {
@@ -637,13 +713,20 @@ func document(t *DocType, account uint64, doc map[string]any) map[string]any {
 	return doc
 }
 
+// closed is a closed channel: the ready of an index that needed no rebuild.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // Rebuild builds a new index from every registered type in one consistent snapshot of the store
 // and swaps it in; searches keep using the old index until the new one is complete. A crash
 // midway leaves the old index (or none) and the next Open starts over.
 func (ix *Index) Rebuild(ctx context.Context) error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
+	return ix.rebuild(ctx)
+}
 
+// rebuild is Rebuild for the holder of writeMu.
+func (ix *Index) rebuild(ctx context.Context) error {
 	tmp := ix.dir + ".rebuild"
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("search: rebuild: %w", err)
@@ -817,6 +900,11 @@ func (ix *Index) Apply(ctx context.Context, events []storage.Event) error {
 
 // Cursor is the last outbox sequence whose changes the index holds.
 func (ix *Index) Cursor() (uint64, error) {
+	// Its consumer waits for the rebuild (Wait) and then resumes from the rebuilt index's
+	// cursor; a look at the cursor meanwhile (parley doctor) is told why there is none.
+	if ix.Rebuilding() {
+		return 0, errRebuilding
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {
@@ -827,6 +915,9 @@ func (ix *Index) Cursor() (uint64, error) {
 
 // DocCount is the number of documents in the index.
 func (ix *Index) DocCount() (uint64, error) {
+	if err := ix.await(context.Background()); err != nil {
+		return 0, err
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {
@@ -837,6 +928,9 @@ func (ix *Index) DocCount() (uint64, error) {
 
 // Close waits for a running Apply or Rebuild and closes the index.
 func (ix *Index) Close() error {
+	if ix.cancel != nil {
+		ix.cancel()
+	}
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	ix.mu.Lock()

@@ -92,6 +92,9 @@ func openIndex(t testing.TB, db *storage.DB, fields []search.Field) *search.Inde
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
+	if err := ix.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return ix
 }
 
@@ -126,6 +129,9 @@ func drain(t testing.TB, db *storage.DB, ix *search.Index) {
 }
 
 func drainErr(db *storage.DB, ix *search.Index) error {
+	if err := ix.Wait(context.Background()); err != nil {
+		return err
+	}
 	for {
 		cur, err := ix.Cursor()
 		if err != nil {
