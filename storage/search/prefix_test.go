@@ -10,8 +10,8 @@ import (
 )
 
 // A Prefixes field finds what the word being typed begins exactly as a plain text field does
-// (through the indexed leading parts instead of expanding the prefix), while whole words still
-// match whole words only, and the field's other words keep working.
+// (through the indexed leading parts instead of expanding the prefix), from the first character,
+// while whole words still match whole words only, and the field's other words keep working.
 func TestPrefixesField(t *testing.T) {
 	fields := []search.Field{
 		{Name: "title", Kind: search.Text, Store: true},
@@ -25,6 +25,7 @@ func TestPrefixesField(t *testing.T) {
 		{Account: 1, Title: "caio", Body: "551198"},
 		{Account: 2, Title: "dora", Body: "5511987654321"},
 		{Account: 1, Title: "eva", Body: strings.Repeat("7", 30)},
+		{Account: 1, Title: "ca"},
 	}
 	put(t, db, all...)
 	drain(t, db, ix)
@@ -42,7 +43,9 @@ func TestPrefixesField(t *testing.T) {
 		{"5511987654321 sao", "ana"},
 		{"rio 5521", "bia"},
 		{"559", ""},
-		{"ca", "caio"},                   // other fields: unchanged
+		{"cai", "caio"},                  // other fields: unchanged
+		{"ca", "ca"},                     // ... where two letters are a whole word
+		{"5", "ana bia caio"},            // but not in a Prefixes field
 		{strings.Repeat("7", 25), "eva"}, // longer than the indexed parts
 	} {
 		res, err := ix.Search(context.Background(), search.Query{Account: 1, Text: c.text})

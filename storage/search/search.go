@@ -161,8 +161,8 @@ type Field struct {
 	// Phrases also indexes each run of two and of three adjacent words of a Text field, so a
 	// quoted phrase of two or three words is one term lookup instead of a walk over the
 	// positions of each of its words ("prazo de entrega" walked every message holding "de"),
-	// and a longer one is a phrase of word triples, which are rare. Use it on long text where
-	// people search for phrases (message content).
+	// and a longer one is checked word by word only in the texts that hold each of its triples.
+	// Use it on long text where people search for phrases (message content).
 	Phrases bool
 }
 
@@ -514,10 +514,10 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 					fms = append(fms, companion(fm.Name+prefixSuffix, prefixAnalyzer, false))
 				}
 				if f.Phrases {
-					// Positions for triples only: a phrase of four words or more is a phrase
-					// of triples.
+					// No positions: they would grow the index by half (measured at a
+					// million messages) for phrases of four words or more only.
 					fms = append(fms, companion(fm.Name+pairsSuffix, pairsAnalyzer, false),
-						companion(fm.Name+triplesSuffix, triplesAnalyzer, true))
+						companion(fm.Name+triplesSuffix, triplesAnalyzer, false))
 				}
 			}
 			dm.AddFieldMappingsAt(f.Name, fms...)
