@@ -423,5 +423,11 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 // Backup writes a hot backup archive (database snapshot and blobs) to w.
 func (a *App) Backup(ctx context.Context, w io.Writer) error { return backup.Write(ctx, a.DB, w) }
 
-// Reindex rebuilds the search index from the store.
-func (a *App) Reindex(ctx context.Context) error { return a.Search.Rebuild(ctx) }
+// Reindex rebuilds the search index from the store. When the start is already rebuilding it
+// (a new version's mapping, a damaged index), that rebuild is the one waited for.
+func (a *App) Reindex(ctx context.Context) error {
+	if a.Search.Rebuilding() {
+		return a.Search.Wait(ctx)
+	}
+	return a.Search.Rebuild(ctx)
+}
