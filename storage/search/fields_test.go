@@ -15,7 +15,7 @@ import (
 )
 
 // A Phrases field is an index-only speed-up: every phrase finds exactly what the same phrase finds
-// in a plain text field, word order and all, including the phrases whose word runs are each
+// in a plain text field, word order and all, including the phrases whose word pairs are each
 // in a text without the phrase being there.
 func TestPhrasesFieldFindsWhatAPhraseFinds(t *testing.T) {
 	db := openStore(t, t.TempDir())
@@ -39,7 +39,7 @@ func TestPhrasesFieldFindsWhatAPhraseFinds(t *testing.T) {
 		{Account: 1, Title: "e", Body: "BOM DIA! Prazo de entrega da nota fiscal"},
 		{Account: 2, Title: "f", Body: "bom dia"},
 		{Account: 1, Title: "g", Body: "a segunda via do boleto, por favor"},
-		{Account: 1, Title: "h", Body: "segunda via do cliente e via do boleto"}, // every triple, not the phrase
+		{Account: 1, Title: "h", Body: "segunda via do cliente e via do boleto"}, // every pair, not the phrase
 	}
 	put(t, db, all...)
 	drain(t, db, runs)
@@ -79,7 +79,7 @@ func TestPhrasesFieldFindsWhatAPhraseFinds(t *testing.T) {
 			t.Errorf("%q found %q, want %q", c.text, got, c.want)
 		}
 		if p := titles(plain, c.text); p != got {
-			t.Errorf("%q: the word runs found %q, a plain field %q", c.text, got, p)
+			t.Errorf("%q: the word pairs found %q, a plain field %q", c.text, got, p)
 		}
 	}
 

@@ -374,7 +374,7 @@ func textFieldsOf(types []*DocType) []textField {
 
 // textClauses turns the user's text into required clauses, each matching in any of fields.
 //
-// To rank, a phrase is matched through the word runs of a Phrases field and the word being typed
+// To rank, a phrase is matched through the word pairs of a Phrases field and the word being typed
 // through the leading parts of a Prefixes field. Highlights need the positions of the words in
 // the shown field itself, so for them (rank false) both are matched there.
 func (ix *Index) textClauses(text string, fields []textField, rank bool) ([]query.Query, error) {
@@ -408,16 +408,13 @@ func (ix *Index) textClauses(text string, fields []textField, rank bool) ([]quer
 				if !rank || !f.Phrases {
 					return bleve.NewPhraseQuery(terms, f.name)
 				}
-				switch len(terms) {
-				case 2:
-					return term(f.name+pairsSuffix, strings.Join(terms, " "))
-				case 3:
-					return term(f.name+triplesSuffix, strings.Join(terms, " "))
+				if len(terms) == 2 {
+					return term(f.name+pairsSuffix, terms[0]+" "+terms[1])
 				}
-				// Each triple narrows the texts; the phrase itself checks the order.
-				must := make([]query.Query, 0, len(terms)-1)
-				for k := range len(terms) - 2 {
-					must = append(must, term(f.name+triplesSuffix, strings.Join(terms[k:k+3], " ")))
+				// Each pair narrows the texts; the phrase itself checks the order.
+				must := make([]query.Query, 0, len(terms))
+				for k := range len(terms) - 1 {
+					must = append(must, term(f.name+pairsSuffix, terms[k]+" "+terms[k+1]))
 				}
 				return bleve.NewConjunctionQuery(append(must, bleve.NewPhraseQuery(terms, f.name))...)
 			}))

@@ -66,16 +66,13 @@ const (
 	prefixSuffix = "#prefix"
 )
 
-// The pairs and triples analyzers are textAnalyzer followed by each run of two (three)
-// adjacent words (see Field.Phrases), joined by a space.
+// pairsAnalyzer is textAnalyzer followed by each pair of adjacent words (see Field.Phrases),
+// joined by a space.
 const (
-	pairsAnalyzer   = "parley_pairs"
-	pairsFilter     = "parley_pairs"
-	triplesAnalyzer = "parley_triples"
-	triplesFilter   = "parley_triples"
-	// The suffixes name the companion fields that hold a Phrases field's word runs.
-	pairsSuffix   = "#pairs"
-	triplesSuffix = "#triples"
+	pairsAnalyzer = "parley_pairs"
+	pairsFilter   = "parley_pairs"
+	// pairsSuffix names the companion field that holds a Phrases field's word pairs.
+	pairsSuffix = "#pairs"
 )
 
 type tokenFolder struct {
@@ -158,11 +155,11 @@ type Field struct {
 	// begins: a phone-number prefix in a large contact book expands into thousands of numbers.
 	// Use it on fields of many distinct short words (phone digits, codes, names).
 	Prefixes bool
-	// Phrases also indexes each run of two and of three adjacent words of a Text field, so a
-	// quoted phrase of two or three words is one term lookup instead of a walk over the
-	// positions of each word ("prazo de entrega" walked every message holding "de"), and a
-	// longer one is checked word by word only in the texts that hold each of its triples. Use
-	// it on long text where people search for phrases (message content).
+	// Phrases also indexes each pair of adjacent words of a Text field, so a quoted phrase of
+	// two words is one term lookup instead of a walk over the positions of each word ("bom dia"
+	// walked every message holding "bom" and "dia"), and a longer one is checked word by word
+	// only in the texts that hold each of its pairs. Use it on long text where people search
+	// for phrases (message content).
 	Phrases bool
 }
 
@@ -477,24 +474,19 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: analyzer: %w", err)
 	}
-	for _, run := range []struct {
-		analyzer, filter string
-		words            float64
-	}{{pairsAnalyzer, pairsFilter, 2}, {triplesAnalyzer, triplesFilter, 3}} {
-		err = m.AddCustomTokenFilter(run.filter, map[string]any{
-			"type": shingle.Name, "min": run.words, "max": run.words, "output_original": false, "separator": " ",
-		})
-		if err != nil {
-			return nil, fmt.Errorf("search: word runs filter: %w", err)
-		}
-		err = m.AddCustomAnalyzer(run.analyzer, map[string]any{
-			"type":          custom.Name,
-			"tokenizer":     unicode.Name,
-			"token_filters": []string{lowercase.Name, foldFilter, run.filter},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("search: analyzer: %w", err)
-		}
+	err = m.AddCustomTokenFilter(pairsFilter, map[string]any{
+		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: pairs filter: %w", err)
+	}
+	err = m.AddCustomAnalyzer(pairsAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, foldFilter, pairsFilter},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: analyzer: %w", err)
 	}
 	m.TypeField = fieldType
 	m.DefaultAnalyzer = textAnalyzer
@@ -514,9 +506,9 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 					fms = append(fms, companion(fm.Name+prefixSuffix, prefixAnalyzer, false))
 				}
 				if f.Phrases {
-					// No positions: with them the index grew by half at a million messages.
-					fms = append(fms, companion(fm.Name+pairsSuffix, pairsAnalyzer, false),
-						companion(fm.Name+triplesSuffix, triplesAnalyzer, false))
+					// No positions: with them, and with word triples besides, the index
+					// grew by half at a million messages and ingest slowed by a third.
+					fms = append(fms, companion(fm.Name+pairsSuffix, pairsAnalyzer, false))
 				}
 			}
 			dm.AddFieldMappingsAt(f.Name, fms...)
@@ -541,7 +533,7 @@ func fieldOf(indexed string) string {
 	return field
 }
 
-// companion maps a derived text field (prefixes, word runs) that is searched but never shown.
+// companion maps a derived text field (prefixes, word pairs) that is searched but never shown.
 func companion(name, analyzer string, positions bool) *mapping.FieldMapping {
 	fm := bleve.NewTextFieldMapping()
 	fm.Name = name
