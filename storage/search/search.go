@@ -460,33 +460,25 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: analyzer: %w", err)
 	}
-	err = m.AddCustomTokenFilter(prefixFilter, map[string]any{
-		"type": edgengram.Name, "back": false, "min": 1.0, "max": float64(maxPrefix),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search: prefix filter: %w", err)
-	}
-	err = m.AddCustomAnalyzer(prefixAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []string{lowercase.Name, foldFilter, prefixFilter},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search: analyzer: %w", err)
-	}
-	err = m.AddCustomTokenFilter(pairsFilter, map[string]any{
-		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ",
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search: pairs filter: %w", err)
-	}
-	err = m.AddCustomAnalyzer(pairsAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []string{lowercase.Name, foldFilter, pairsFilter},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search: analyzer: %w", err)
+	// Each derived analyzer is textAnalyzer followed by one more filter.
+	for _, d := range []struct {
+		analyzer, filter string
+		config           map[string]any
+	}{
+		{prefixAnalyzer, prefixFilter, map[string]any{"type": edgengram.Name, "back": false, "min": 1.0, "max": float64(maxPrefix)}},
+		{pairsAnalyzer, pairsFilter, map[string]any{"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " "}},
+	} {
+		if err := m.AddCustomTokenFilter(d.filter, d.config); err != nil {
+			return nil, fmt.Errorf("search: filter %s: %w", d.filter, err)
+		}
+		err := m.AddCustomAnalyzer(d.analyzer, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     unicode.Name,
+			"token_filters": []string{lowercase.Name, foldFilter, d.filter},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("search: analyzer %s: %w", d.analyzer, err)
+		}
 	}
 	m.TypeField = fieldType
 	m.DefaultAnalyzer = textAnalyzer
