@@ -80,6 +80,10 @@ type Status struct {
 	FailedJobs    int              `json:"failed_jobs"`
 	PendingJobs   int              `json:"pending_jobs"`
 	StartedAt     time.Time        `json:"started_at,omitzero"`
+	// SearchRebuilding says the search index is being rebuilt (after an upgrade that changed its
+	// mapping, or a damaged index): searches answer that until it is done, and the search
+	// consumer's lag is the whole feed meanwhile.
+	SearchRebuilding bool `json:"search_rebuilding,omitempty"`
 }
 
 // ConsumerStatus is one change-feed consumer's position and health.
@@ -399,7 +403,7 @@ func (a *App) setDesktopUser(userID uint64) {
 
 // Status reports versions, consumer lag and job health.
 func (a *App) Status(ctx context.Context) (Status, error) {
-	st := Status{Version: a.cfg.Version, DataDir: a.cfg.DataDir, StartedAt: a.started}
+	st := Status{Version: a.cfg.Version, DataDir: a.cfg.DataDir, StartedAt: a.started, SearchRebuilding: a.Search.Rebuilding()}
 	var err error
 	if st.SchemaVersion, err = a.DB.SchemaVersion(); err != nil {
 		return st, err
