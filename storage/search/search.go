@@ -340,7 +340,9 @@ func Open(db *storage.DB, dir string, types []DocType, opts Options) (*Index, er
 		return nil, err
 	}
 	ix.mapping = m
-	ix.fingerprint = fingerprint(ix.types)
+	if ix.fingerprint, err = fingerprint(ix.types, m); err != nil {
+		return nil, err
+	}
 	// A rebuild killed midway leaves its work dir; nothing else can be using it while we hold
 	// the store.
 	if err := os.RemoveAll(dir + ".rebuild"); err != nil {
@@ -564,15 +566,22 @@ func fieldMapping(f Field) *mapping.FieldMapping {
 	return fm
 }
 
-// fingerprint identifies the mapping: MappingVersion plus every type's name, entity and fields.
-func fingerprint(types []*DocType) []byte {
+// fingerprint identifies the mapping: MappingVersion, every type's name, entity and fields, and
+// Bleve's own description of the mapping, analyzers included, so that a change to how text is
+// analysed rebuilds the index even where nobody bumped MappingVersion.
+func fingerprint(types []*DocType, m *mapping.IndexMappingImpl) ([]byte, error) {
+	described, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("search: describe mapping: %w", err)
+	}
 	h := sha256.New()
+	h.Write(described)
 	fmt.Fprintf(h, "v%d\n", MappingVersion)
 	for _, t := range types {
 		fmt.Fprintf(h, "type %s %s\n", t.Name, t.Entity)
 		for _, f := range t.Fields {
 			fmt.Fprintf(h, "  %s %s store=%t sortable=%t", f.Name, f.Kind, f.Store, f.Sortable)
-			if f.Prefixes { // absent otherwise, so that existing indexes keep their fingerprint
+			if f.Prefixes {
 				fmt.Fprintf(h, " prefixes")
 			}
 			if f.Phrases {
@@ -581,7 +590,7 @@ func fingerprint(types []*DocType) []byte {
 			fmt.Fprintln(h)
 		}
 	}
-	return []byte(hex.EncodeToString(h.Sum(nil)))
+	return []byte(hex.EncodeToString(h.Sum(nil))), nil
 }
 
 // openExisting opens the index in dir if it can be trusted, or returns why not.

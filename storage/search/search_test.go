@@ -515,6 +515,25 @@ func TestRebuildWhenCorrupt(t *testing.T) {
 	}
 }
 
+// An index opened again with the same types is trusted as it is: its fingerprint, which
+// includes Bleve's description of the mapping, comes out the same each time.
+func TestReopenKeepsTheIndex(t *testing.T) {
+	db, ns := populated(t)
+	for range 3 {
+		var log strings.Builder
+		ix, err := search.Open(db, filepath.Join(db.Dir(), "index"), []search.DocType{noteType(noteFields())},
+			search.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix.Rebuilding() || strings.Contains(log.String(), "rebuilding") {
+			t.Fatalf("reopen rebuilt the index: %s", log.String())
+		}
+		wantAll(t, ix, ns)
+		ix.Close()
+	}
+}
+
 func TestRebuildWhenMappingChanges(t *testing.T) {
 	db := openStore(t, t.TempDir())
 	// Version one of the type has no tag field.
