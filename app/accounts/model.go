@@ -101,6 +101,7 @@ var Teams = storage.NewCollection(storage.Def[Team]{
 	Name:    "teams",
 	ID:      func(t *Team) *uint64 { return &t.ID },
 	Account: func(t *Team) uint64 { return t.AccountID },
+	Shared:  256,
 	Indexes: []storage.Index[Team]{
 		{Name: "name", Unique: true, Keys: func(t *Team) [][]byte { return [][]byte{storage.Str(storage.Fold(t.Name))} }},
 	},

@@ -142,6 +142,7 @@ func New(d Deps) *Server {
 	cfg := huma.DefaultConfig("Parley API", APIVersion)
 	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg.Info.Description = "Parley's REST API. Authenticate with `Authorization: Bearer TOKEN` (a session) or the header `api_access_token: TOKEN` (a personal access token from your profile). Errors are RFC 9457 problem+json; validation errors list each invalid field in `errors[].location`."
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/api/v1/schemas"

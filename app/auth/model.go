@@ -39,6 +39,7 @@ var Users = storage.NewCollection(storage.Def[User]{
 	Name:    "users",
 	ID:      func(u *User) *uint64 { return &u.ID },
 	Account: func(*User) uint64 { return 0 },
+	Shared:  256,
 	Indexes: []storage.Index[User]{
 		{Name: "email", Unique: true, Keys: func(u *User) [][]byte { return [][]byte{storage.Str(storage.Fold(u.Email))} }},
 		{Name: "avatar", Keys: func(u *User) [][]byte {

@@ -45,6 +45,7 @@ var Contacts = storage.NewCollection(storage.Def[Contact]{
 	Name:    "contacts",
 	ID:      func(c *Contact) *uint64 { return &c.ID },
 	Account: func(c *Contact) uint64 { return c.AccountID },
+	Shared:  2048, // the contacts of the listed conversations
 	Feed:    true,
 	Indexes: []storage.Index[Contact]{
 		{Name: "email", Unique: true, Keys: func(c *Contact) [][]byte { return optKey(storage.Fold(c.Email)) }},

@@ -253,7 +253,7 @@ func (s *Service) listPage(tx *storage.Tx, actor access.Actor, v *viewer, f Filt
 		q.Skip, skip = skip, 0
 	}
 	var rows []*Conversation
-	err = Conversations.Each(tx, actor.AccountID, q, func(c *Conversation) bool {
+	err = Conversations.EachView(tx, actor.AccountID, q, func(c *Conversation) bool {
 		if f.Since != nil && c.LastActivityAt.Before(*f.Since) {
 			return false
 		}
@@ -460,12 +460,16 @@ func (s *Service) MessagesLimit(ctx context.Context, actor access.Actor, id, bef
 		if before != 0 {
 			q.To = storage.Uint(before)
 		}
-		page, err := Messages.Scan(tx, actor.AccountID, q)
+		var page []*Message
+		err = Messages.EachView(tx, actor.AccountID, q, func(m *Message) bool {
+			page = append(page, m)
+			return true
+		})
 		if err != nil {
 			return err
 		}
-		for i := len(page.Items) - 1; i >= 0; i-- {
-			out.Payload = append(out.Payload, vs.message(c, &page.Items[i]))
+		for i := len(page) - 1; i >= 0; i-- {
+			out.Payload = append(out.Payload, vs.message(c, page[i]))
 		}
 		return nil
 	})

@@ -127,6 +127,7 @@ var Conversations = storage.NewCollection(storage.Def[Conversation]{
 	Name:    "conversations",
 	ID:      func(c *Conversation) *uint64 { return &c.ID },
 	Account: func(c *Conversation) uint64 { return c.AccountID },
+	Shared:  2048, // the tops of the lists
 	Feed:    true,
 	Indexes: []storage.Index[Conversation]{
 		{Name: "display", Unique: true, Field: "display_id", Keys: func(c *Conversation) [][]byte { return [][]byte{storage.Uint(c.DisplayID)} }},
@@ -312,6 +313,7 @@ var Messages = storage.NewCollection(storage.Def[Message]{
 	Name:    "messages",
 	ID:      func(m *Message) *uint64 { return &m.ID },
 	Account: func(m *Message) uint64 { return m.AccountID },
+	Shared:  2048, // the last message of each listed conversation, the open conversations' pages
 	Feed:    true,
 	Indexes: []storage.Index[Message]{
 		{Name: "conversation", Keys: func(m *Message) [][]byte { return [][]byte{storage.Uint(m.ConversationID)} }},
@@ -459,6 +461,7 @@ var SLAPolicies = storage.NewCollection(storage.Def[SLAPolicy]{
 	Name:    "sla_policies",
 	ID:      func(p *SLAPolicy) *uint64 { return &p.ID },
 	Account: func(p *SLAPolicy) uint64 { return p.AccountID },
+	Shared:  64,
 	Indexes: []storage.Index[SLAPolicy]{
 		{Name: "name", Unique: true, Keys: func(p *SLAPolicy) [][]byte { return [][]byte{storage.Str(storage.Fold(p.Name))} }},
 	},

@@ -165,7 +165,8 @@ func messageTypeInt(t MessageType) int {
 }
 
 // viewSet builds views inside one transaction for one viewer, reading each user, contact,
-// inbox and team once.
+// inbox and team once. The records it reads come from View (shared with other readers): a view
+// may alias their slices and maps, and nothing here modifies them.
 type viewSet struct {
 	s        *Service
 	tx       *storage.Tx
@@ -201,7 +202,7 @@ func cached[T any](m map[uint64]*T, id uint64, load func() (*T, error)) *T {
 }
 
 func (v *viewSet) user(id uint64) *auth.User {
-	return cached(v.users, id, func() (*auth.User, error) { return auth.Users.Get(v.tx, 0, id) })
+	return cached(v.users, id, func() (*auth.User, error) { return auth.Users.View(v.tx, 0, id) })
 }
 
 func (v *viewSet) member(id uint64) *accounts.Member {
@@ -211,15 +212,15 @@ func (v *viewSet) member(id uint64) *accounts.Member {
 }
 
 func (v *viewSet) contact(id uint64) *contacts.Contact {
-	return cached(v.contacts, id, func() (*contacts.Contact, error) { return contacts.Contacts.Get(v.tx, v.account, id) })
+	return cached(v.contacts, id, func() (*contacts.Contact, error) { return contacts.Contacts.View(v.tx, v.account, id) })
 }
 
 func (v *viewSet) inbox(id uint64) *inboxes.Inbox {
-	return cached(v.inboxes, id, func() (*inboxes.Inbox, error) { return inboxes.Inboxes.Get(v.tx, v.account, id) })
+	return cached(v.inboxes, id, func() (*inboxes.Inbox, error) { return inboxes.Inboxes.View(v.tx, v.account, id) })
 }
 
 func (v *viewSet) team(id uint64) *accounts.Team {
-	return cached(v.teams, id, func() (*accounts.Team, error) { return accounts.Teams.Get(v.tx, v.account, id) })
+	return cached(v.teams, id, func() (*accounts.Team, error) { return accounts.Teams.View(v.tx, v.account, id) })
 }
 
 // contactSummary shows a contact (a deleted one keeps its id with no name).
@@ -300,7 +301,7 @@ func (v *viewSet) conversation(c *Conversation) ConversationView {
 		out.CanReply = out.CanReply && !ct.Blocked
 	}
 	if c.LastMessageID != 0 {
-		if m, err := Messages.Get(v.tx, v.account, c.LastMessageID); err == nil {
+		if m, err := Messages.View(v.tx, v.account, c.LastMessageID); err == nil {
 			out.Messages = append(out.Messages, v.message(c, m))
 		}
 	}
@@ -317,7 +318,7 @@ func (v *viewSet) sla(c *Conversation) *SLAView {
 	if out.Breaches == nil {
 		out.Breaches = []string{}
 	}
-	if p := cached(v.slas, c.SLA.PolicyID, func() (*SLAPolicy, error) { return SLAPolicies.Get(v.tx, v.account, c.SLA.PolicyID) }); p != nil {
+	if p := cached(v.slas, c.SLA.PolicyID, func() (*SLAPolicy, error) { return SLAPolicies.View(v.tx, v.account, c.SLA.PolicyID) }); p != nil {
 		out.Name = p.Name
 	}
 	var next *time.Time

@@ -89,6 +89,7 @@ var Inboxes = storage.NewCollection(storage.Def[Inbox]{
 	Name:    "inboxes",
 	ID:      func(i *Inbox) *uint64 { return &i.ID },
 	Account: func(i *Inbox) uint64 { return i.AccountID },
+	Shared:  256,
 	Indexes: []storage.Index[Inbox]{
 		{Name: "name", Unique: true, Keys: func(i *Inbox) [][]byte { return [][]byte{storage.Str(storage.Fold(i.Name))} }},
 	},
