@@ -78,9 +78,15 @@ func Open(dir string, opts Options) (*DB, error) {
 		timeout = time.Second
 	}
 	path := filepath.Join(dir, FileName)
+	// The list of free pages is written at Close only, not at every commit: a store that has
+	// grown and shrunk holds hundreds of thousands of free pages, and writing their list with
+	// every commit was most of a one-message commit (3.5 ms at p50 on the 1M bench store; 1.2
+	// without). After a crash the next Open rebuilds the list by walking every page (about a
+	// second per 2 GB). The map free list allocates and frees without walking the whole list.
 	b, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         timeout,
-		FreelistType:    bolt.FreelistArrayType,
+		FreelistType:    bolt.FreelistMapType,
+		NoFreelistSync:  true,
 		InitialMmapSize: 1 << 28,
 		NoSync:          opts.NoSync,
 	})
@@ -104,8 +110,23 @@ func (db *DB) Dir() string { return db.dir }
 // Path is the bbolt file.
 func (db *DB) Path() string { return db.bolt.Path() }
 
-// Close releases the file and its lock.
-func (db *DB) Close() error { return db.bolt.Close() }
+// Close writes the list of free pages (so the next Open reads it instead of rebuilding it),
+// then releases the file and its lock.
+func (db *DB) Close() error {
+	err := db.bolt.Update(func(*bolt.Tx) error {
+		// Inside the write lock: no other commit reads the flag meanwhile. This commit, and only
+		// this one, writes the list.
+		db.bolt.NoFreelistSync = false
+		return nil
+	})
+	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		err = nil // closed before
+	}
+	if cerr := db.bolt.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // Bolt exposes the underlying bbolt handle for the engine's siblings (backup, checks).
 func (db *DB) Bolt() *bolt.DB { return db.bolt }

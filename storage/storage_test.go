@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -515,5 +516,93 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached in 10s")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// freelistSynced reads the bbolt file's two meta pages and reports whether the newer one points
+// at a written list of free pages (bbolt's meta layout: a 16-byte page header, then magic,
+// version, page size, flags, the root bucket (16 bytes), the free list's page, the high water
+// mark and the transaction id).
+func freelistSynced(t *testing.T, path string) bool {
+	t.Helper()
+	f, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := func(page int) (freelist, txid uint64) {
+		m := f[page*4096+16:]
+		return binary.LittleEndian.Uint64(m[32:]), binary.LittleEndian.Uint64(m[48:])
+	}
+	fl0, tx0 := meta(0)
+	fl1, tx1 := meta(1)
+	if tx1 > tx0 {
+		fl0 = fl1
+	}
+	return fl0 != ^uint64(0)
+}
+
+// TestFreeListWrittenAtCloseOnly: commits leave the list of free pages unwritten (writing it
+// was most of a small commit), Close writes it so the next Open need not rebuild it, and a store
+// left without it (a crash) opens with every record.
+func TestFreeListWrittenAtCloseOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, storage.FileName)
+	db, err := storage.Open(dir, storage.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		if err := put(t, db, &item{Account: 1, Status: "open", Rank: int64(i), Email: fmt.Sprintf("u%d@x", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if freelistSynced(t, path) {
+		t.Fatal("a commit wrote the list of free pages")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !freelistSynced(t, path) {
+		t.Fatal("Close did not write the list of free pages")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("a second Close: %v", err)
+	}
+
+	// A crash: the store is left as the last commit wrote it.
+	db, err = storage.Open(dir, storage.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := put(t, db, &item{Account: 1, Status: "open", Rank: 99}); err != nil {
+		t.Fatal(err)
+	}
+	crashed := filepath.Join(t.TempDir(), storage.FileName)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(crashed, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if freelistSynced(t, crashed) {
+		t.Fatal("the crashed copy has a list of free pages")
+	}
+	db, err = storage.Open(filepath.Dir(crashed), storage.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.View(func(tx *storage.Tx) error {
+		if n := items.Len(tx, 1); n != 51 {
+			return fmt.Errorf("%d records after the crash, want 51", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(t, db, &item{Account: 1, Status: "open", Rank: 100}); err != nil {
+		t.Fatal(err)
 	}
 }
