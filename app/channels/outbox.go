@@ -2,7 +2,6 @@ package channels
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,7 +80,7 @@ func (o *Outbox) Handle(ctx context.Context, batch []storage.Event) error {
 			continue
 		}
 		var d conversations.EventData
-		if err := json.Unmarshal(e.Data, &d); err != nil {
+		if err := e.DecodeData(&d); err != nil {
 			o.log.Error("outbox: undecodable message event", "seq", e.Seq, "err", err)
 			continue
 		}

@@ -1,7 +1,6 @@
 package conversations
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -146,7 +145,7 @@ func (s *Service) RealtimeFilter(e storage.Event) func(userID uint64) bool {
 		// Tasks are shared by everyone who may view the tasks module, and by no one else.
 		return s.moduleFilter(e.Account, "tasks")
 	}
-	if json.Unmarshal(e.Data, &d) != nil || d.Conversation == nil || d.Conversation.ID == 0 {
+	if e.DecodeData(&d) != nil || d.Conversation == nil || d.Conversation.ID == 0 {
 		return nil
 	}
 	ref := *d.Conversation

@@ -115,7 +115,7 @@ func (h *Hub) Handle(ctx context.Context, batch []storage.Event) error {
 			UserID uint64 `json:"user_id"`
 		}
 		if len(e.Data) > 0 {
-			json.Unmarshal(e.Data, &target)
+			e.DecodeData(&target)
 		}
 		raw, err := json.Marshal(Message{Type: e.Type, AccountID: e.Account, Data: e.Data})
 		if err != nil {

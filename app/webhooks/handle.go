@@ -2,7 +2,6 @@ package webhooks
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 
 	"github.com/parleyhq/parley/app/inboxes"
@@ -58,7 +57,7 @@ func (s *Service) Handle(ctx context.Context, batch []storage.Event) error {
 						InboxID uint64 `json:"inbox_id"`
 					} `json:"conversation"`
 				}
-				if json.Unmarshal(e.Data, &d) == nil && d.Conversation.InboxID != 0 {
+				if e.DecodeData(&d) == nil && d.Conversation.InboxID != 0 {
 					key := [2]uint64{e.Account, d.Conversation.InboxID}
 					ok, seen := apiInbox[key]
 					if !seen {

@@ -153,7 +153,7 @@ func (s *Service) conversationBody(ctx context.Context, account uint64, ref conv
 
 func (s *Service) conversationEventBody(ctx context.Context, e storage.Event) (map[string]any, error) {
 	var d eventData
-	if err := json.Unmarshal(e.Data, &d); err != nil || d.Conversation.DisplayID == 0 {
+	if err := e.DecodeData(&d); err != nil || d.Conversation.DisplayID == 0 {
 		return nil, nil // not a conversation event this module knows how to show
 	}
 	conv, err := s.conversationBody(ctx, e.Account, d.Conversation)
@@ -234,7 +234,7 @@ func (s *Service) contactBody(e storage.Event) (map[string]any, error) {
 	})
 	if c == nil {
 		c = &contacts.Contact{}
-		if json.Unmarshal(e.Data, c) != nil || c.ID == 0 {
+		if e.DecodeData(c) != nil || c.ID == 0 {
 			return nil, nil
 		}
 	}

@@ -241,7 +241,7 @@ func (s *Service) Handle(ctx context.Context, batch []storage.Event) error {
 			continue
 		}
 		var d eventData
-		if err := json.Unmarshal(e.Data, &d); err != nil || d.Conversation.ContactInboxID == 0 {
+		if err := e.DecodeData(&d); err != nil || d.Conversation.ContactInboxID == 0 {
 			continue
 		}
 		key := visitorKey{e.Account, d.Conversation.ContactInboxID}
