@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,6 +18,9 @@ import (
 type client struct {
 	base string
 	http *http.Client
+	// decoding sums the time spent decoding answers (nanoseconds). A latency is the time to the
+	// whole answer: the bench's own decoding of it, on the same two cores, is taken out.
+	decoding atomic.Int64
 }
 
 func newClient(base string) *client {
@@ -60,7 +64,10 @@ func (c *client) send(req *http.Request, token string, out any) (int, error) {
 		return res.StatusCode, fmt.Errorf("%s %s → %d: %s", req.Method, req.URL.Path, res.StatusCode, bytes.TrimSpace(b))
 	}
 	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
+		began := time.Now()
+		err := json.Unmarshal(b, out)
+		c.decoding.Add(int64(time.Since(began)))
+		if err != nil {
 			return res.StatusCode, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 		}
 	}

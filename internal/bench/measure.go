@@ -24,7 +24,8 @@ type measurer struct {
 
 func (m *measurer) acc() string { return fmt.Sprintf("/api/v1/accounts/%d", m.ws.AccountID) }
 
-// latency times fn o.Samples times (after a warm-up of a tenth as many) and reports it.
+// latency times fn o.Samples times (after a warm-up of a tenth as many) and reports it: the
+// time to the whole answer, less the bench's decoding of it.
 func (m *measurer) latency(name, target string, limit float64, fn func(i int) error) error {
 	warm := max(m.o.Samples/10, 5)
 	for i := range warm {
@@ -34,11 +35,11 @@ func (m *measurer) latency(name, target string, limit float64, fn func(i int) er
 	}
 	xs := make([]float64, 0, m.o.Samples)
 	for i := range m.o.Samples {
-		t := time.Now()
+		t, decoded := time.Now(), m.c.decoding.Load()
 		if err := fn(warm + i); err != nil {
 			return fmt.Errorf("bench: %s: %w", name, err)
 		}
-		xs = append(xs, ms(time.Since(t)))
+		xs = append(xs, ms(time.Since(t)-time.Duration(m.c.decoding.Load()-decoded)))
 	}
 	s := summarize(xs)
 	me := Measure{Name: name, Unit: "ms", N: len(xs), P50: s.p50, P99: s.p99, Max: s.max, Target: target}
