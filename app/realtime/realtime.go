@@ -105,10 +105,23 @@ func (h *Hub) Online(userID uint64) bool {
 	return false
 }
 
+// listening reports whether anyone of the account has a window open: a busy feed (an import, a
+// burst of messages) with nobody to tell costs no decoding.
+func (h *Hub) listening(account uint64) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for s := range h.subs {
+		if slices.Contains(s.Accounts, account) {
+			return true
+		}
+	}
+	return false
+}
+
 // Handle is the change-feed consumer: engine events (storage.*) are internal and skipped.
 func (h *Hub) Handle(ctx context.Context, batch []storage.Event) error {
 	for _, e := range batch {
-		if strings.HasPrefix(e.Type, "storage.") || e.Account == 0 {
+		if strings.HasPrefix(e.Type, "storage.") || e.Account == 0 || !h.listening(e.Account) {
 			continue
 		}
 		var target struct {
