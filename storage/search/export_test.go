@@ -24,3 +24,17 @@ func (ix *Index) BleveOrder(ctx context.Context, q Query) (ids []string, total u
 	}
 	return ids, res.Total, nil
 }
+
+// WordRuns is what a Phrases field's companion indexes for text: its word pairs and the
+// triples around joining words (tests only).
+func WordRuns(text string) []string {
+	m, err := buildMapping(nil)
+	if err != nil {
+		panic(err)
+	}
+	var out []string
+	for _, tok := range m.AnalyzerNamed(pairsAnalyzer).Analyze([]byte(text)) {
+		out = append(out, string(tok.Term))
+	}
+	return out
+}

@@ -17,6 +17,22 @@ import (
 // A Phrases field is an index-only speed-up: every phrase finds exactly what the same phrase finds
 // in a plain text field, word order and all, including the phrases whose word pairs are each
 // in a text without the phrase being there.
+// TestWordRuns: a Phrases field indexes each pair of adjacent words, and the three words around
+// each joining word ("de", "of"...), folded like the words themselves.
+func TestWordRuns(t *testing.T) {
+	got := strings.Join(search.WordRuns("Prazo DE entrega, da nota e proof of São Paulo"), "|")
+	want := "prazo de|prazo de entrega|de entrega|entrega da|entrega da nota|da nota|nota e|nota e proof|e proof|proof of|proof of sao|of sao|sao paulo"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if got := search.WordRuns("de"); len(got) != 0 {
+		t.Fatalf("one word: %q", got)
+	}
+	if got := strings.Join(search.WordRuns("a de"), "|"); got != "a de" {
+		t.Fatalf("a joining word at the end: %q", got)
+	}
+}
+
 func TestPhrasesFieldFindsWhatAPhraseFinds(t *testing.T) {
 	db := openStore(t, t.TempDir())
 	runs := openIndex(t, db, []search.Field{
@@ -40,6 +56,8 @@ func TestPhrasesFieldFindsWhatAPhraseFinds(t *testing.T) {
 		{Account: 2, Title: "f", Body: "bom dia"},
 		{Account: 1, Title: "g", Body: "a segunda via do boleto, por favor"},
 		{Account: 1, Title: "h", Body: "segunda via do cliente e via do boleto"}, // every pair, not the phrase
+		{Account: 1, Title: "i", Body: "Here is the proof of payment"},
+		{Account: 1, Title: "j", Body: "proof of the order, payment of proof"}, // no phrase, no triple
 	}
 	put(t, db, all...)
 	drain(t, db, runs)
@@ -73,6 +91,15 @@ func TestPhrasesFieldFindsWhatAPhraseFinds(t *testing.T) {
 		{`"segunda via do"`, "g h"},
 		{`"via do boleto"`, "g h"},
 		{`"via do boleto por"`, "g"},
+		// Three words around a joining word are one term; longer phrases use them too.
+		{`"proof of payment"`, "i"},
+		{`"Proof Of Payment"`, "i"},
+		{`"payment of proof"`, "j"},
+		{`"proof of the"`, "j"},
+		{`"pagamento e depois"`, "d"},
+		{`"prazo e entrega"`, ""},
+		{`"prazo de entrega da nota"`, "e"},
+		{`"depois de entrega"`, "d"},
 	} {
 		got := titles(runs, c.text)
 		if got != c.want {

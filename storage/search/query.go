@@ -408,13 +408,20 @@ func (ix *Index) textClauses(text string, fields []textField, rank bool) ([]quer
 				if !rank || !f.Phrases {
 					return bleve.NewPhraseQuery(terms, f.name)
 				}
+				runs := f.name + pairsSuffix
 				if len(terms) == 2 {
-					return term(f.name+pairsSuffix, terms[0]+" "+terms[1])
+					return term(runs, runTerm(terms...))
 				}
-				// Each pair narrows the texts; the phrase itself checks the order.
-				must := make([]query.Query, 0, len(terms))
+				if len(terms) == 3 && joining[terms[1]] {
+					return term(runs, runTerm(terms...)) // indexed as one term (see joiningWords)
+				}
+				// Each pair (and triple) narrows the texts; the phrase itself checks the order.
+				must := make([]query.Query, 0, 2*len(terms))
 				for k := range len(terms) - 1 {
-					must = append(must, term(f.name+pairsSuffix, terms[k]+" "+terms[k+1]))
+					must = append(must, term(runs, runTerm(terms[k], terms[k+1])))
+					if k+2 < len(terms) && joining[terms[k+1]] {
+						must = append(must, term(runs, runTerm(terms[k:k+3]...)))
+					}
 				}
 				return bleve.NewConjunctionQuery(append(must, bleve.NewPhraseQuery(terms, f.name))...)
 			}))
