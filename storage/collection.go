@@ -637,29 +637,22 @@ func (c *Collection[T]) Scan(tx *Tx, account uint64, q Query) (Page[T], error) {
 
 // Each calls fn for every record matching q (Limit and Cursor apply) until fn returns false.
 func (c *Collection[T]) Each(tx *Tx, account uint64, q Query, fn func(v *T) bool) error {
-	n := 0
-	return c.walk(tx, account, q, func(_ []byte, id uint64) (bool, error) {
-		if q.Limit > 0 && n == q.Limit {
-			return false, nil
-		}
-		n++
-		v, err := c.Get(tx, account, id)
-		if err != nil {
-			return false, err
-		}
-		return fn(v), nil
-	})
+	return c.each(tx, account, q, c.Get, fn)
 }
 
 // EachView is Each with records loaded by View: fn must not modify them.
 func (c *Collection[T]) EachView(tx *Tx, account uint64, q Query, fn func(v *T) bool) error {
+	return c.each(tx, account, q, c.View, fn)
+}
+
+func (c *Collection[T]) each(tx *Tx, account uint64, q Query, load func(*Tx, uint64, uint64) (*T, error), fn func(v *T) bool) error {
 	n := 0
 	return c.walk(tx, account, q, func(_ []byte, id uint64) (bool, error) {
 		if q.Limit > 0 && n == q.Limit {
 			return false, nil
 		}
 		n++
-		v, err := c.View(tx, account, id)
+		v, err := load(tx, account, id)
 		if err != nil {
 			return false, err
 		}
