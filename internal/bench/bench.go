@@ -171,12 +171,12 @@ func Run(ctx context.Context, o Options, version string, log io.Writer) (*Report
 			continue
 		}
 		busy := srv.settle(ctx, 3*time.Minute)
-		add(Measure{Name: fmt.Sprintf("background work after %s (index merges, catching up)", after), Unit: "s", Value: busy.Seconds(),
-			Note: "the " + g.name + " phase starts after it"})
+		add(Measure{Name: "background work after " + after, Unit: "s", Value: busy.Seconds(),
+			Note: "index merges and consumers catching up; the " + g.name + " phase starts after it"})
 		if err := g.run(ctx); err != nil {
 			return nil, err
 		}
-		after = "the " + g.name + " phase"
+		after = g.name
 	}
 	rss, file := srv.rss(), srv.rssFile()
 	add(Measure{Name: "RSS after the query and ingest phases", Unit: "MB", Value: mb(rss), Target: "≤ 250 MB", Pass: pass(mb(rss) <= 250),
