@@ -121,15 +121,24 @@ func (c *Collection[T]) bucket(tx *Tx, name []byte) (*bolt.Bucket, error) {
 
 // Get loads a record of the account. A record of another account is NotFound, like a missing one.
 func (c *Collection[T]) Get(tx *Tx, account, id uint64) (*T, error) {
+	_, raw, err := c.stored(tx, account, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.decode(raw)
+}
+
+// stored is a record's key and stored bytes (valid during tx only), or NotFound.
+func (c *Collection[T]) stored(tx *Tx, account, id uint64) (key, raw []byte, err error) {
 	b := tx.b.Bucket(c.data)
 	if b == nil {
-		return nil, c.notFound(id)
+		return nil, nil, c.notFound(id)
 	}
-	v := b.Get(recKey(account, id))
-	if v == nil {
-		return nil, c.notFound(id)
+	key = recKey(account, id)
+	if raw = b.Get(key); raw == nil {
+		return nil, nil, c.notFound(id)
 	}
-	return c.decode(v)
+	return key, raw, nil
 }
 
 // View loads a record like Get, but the record may be shared with other readers: the caller
@@ -140,14 +149,9 @@ func (c *Collection[T]) View(tx *Tx, account, id uint64) (*T, error) {
 	if c.shared == nil {
 		return c.Get(tx, account, id)
 	}
-	b := tx.b.Bucket(c.data)
-	if b == nil {
-		return nil, c.notFound(id)
-	}
-	key := recKey(account, id)
-	raw := b.Get(key)
-	if raw == nil {
-		return nil, c.notFound(id)
+	key, raw, err := c.stored(tx, account, id)
+	if err != nil {
+		return nil, err
 	}
 	return c.shared.get(key, raw, c.decode)
 }
