@@ -322,7 +322,7 @@ func TestBenchMeasuresASmallWorkspace(t *testing.T) {
 		"open a conversation (details + latest 50 messages)", "search: a phrase", "search contacts: phone prefix",
 		"ingest: one message to visible at the top of the list", "ingest: one message to searchable",
 		"ingest sustained: 64 senders, 1 message per request", "CSV import of 200 contacts (upload to done)",
-		"RSS after the query and ingest phases", "data dir size at the end"} {
+		"RSS after the run, once quiet", "peak RSS during the run", "data dir size at the end"} {
 		if !seen[name] {
 			t.Errorf("the report has no %q", name)
 		}

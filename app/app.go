@@ -273,6 +273,11 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Mail.Start(ctx); err != nil {
 		return err
 	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.trimMemory(ctx)
+	}()
 	if a.cfg.BackupSchedule != "off" {
 		dir := filepath.Join(a.cfg.DataDir, "backups")
 		err := a.Jobs.Cron(a.cfg.BackupSchedule, "daily-backup", func(ctx context.Context) {
