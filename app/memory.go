@@ -20,18 +20,21 @@ import (
 //
 // Every trimTick the trimmer looks at both. Over budget, it releases them once the process is
 // quiet after some work, so the trim follows the work rather than interrupting it, and every
-// trimBusyGap however busy the process stays. A page released and then read again is a
+// trimBusyGap however busy the process stays (the mapped pages only: the heap waits for a
+// quiet moment). A page released and then read again is a
 // minor fault on a cached page, not a disk read.
 const (
 	trimTick = time.Second
 	// mappedBudget is how much of the mapped files (the binary's included) may stay resident.
 	mappedBudget = 128 << 20
-	// heapBudget is how much free heap may stay with the process.
+	// heapBudget is how much heap a collection could give back (free, or garbage) may stay.
 	heapBudget = 32 << 20
 	// trimQuietGap spaces trims when work comes in short bursts: an agent's clicks, each
 	// followed by a quiet second, must not release the pages the next click reads.
 	trimQuietGap = 10 * time.Second
-	trimBusyGap  = 30 * time.Second
+	// trimBusyGap spaces trims while the process never goes quiet (a server under steady
+	// traffic): rarely, since each costs the pages read next a fault.
+	trimBusyGap = 5 * time.Minute
 	// quietCPU is the CPU share under which a tick counts as quiet.
 	quietCPU = 0.05
 )
@@ -64,7 +67,6 @@ func (a *App) trimMemory(ctx context.Context) {
 	tick := time.NewTicker(trimTick)
 	defer tick.Stop()
 	t := trimmer{last: time.Now()}
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
 	cpu, cpuKnown := processCPU()
 	for {
 		select {
@@ -76,13 +78,9 @@ func (a *App) trimMemory(ctx context.Context) {
 		busy := !known || !cpuKnown || (now-cpu).Seconds() > quietCPU*trimTick.Seconds()
 		cpu, cpuKnown = now, known
 		mapped, mappedKnown := mappedResident()
-		metrics.Read(sample)
-		var heapFree uint64
-		if sample[0].Value.Kind() == metrics.KindUint64 {
-			heapFree = sample[0].Value.Uint64()
-		}
 		overMapped := mappedKnown && mapped > mappedBudget
-		if !t.due(time.Now(), overMapped || heapFree > heapBudget, busy) {
+		overHeap := heapReclaimable() > heapBudget
+		if !t.due(time.Now(), overMapped || overHeap, busy) {
 			continue
 		}
 		if overMapped {
@@ -93,10 +91,25 @@ func (a *App) trimMemory(ctx context.Context) {
 				a.log.Warn("memory trim: search index", "err", err)
 			}
 		}
-		if heapFree > heapBudget {
+		// Giving the heap back means a full collection: not while requests are being served.
+		if overHeap && !busy {
 			debug.FreeOSMemory()
 		}
 	}
+}
+
+// heapReclaimable is how much heap a collection would give back: free heap the runtime keeps,
+// and what the objects hold beyond the live heap of the last collection (garbage since).
+func heapReclaimable() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	for _, v := range s {
+		if v.Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+	}
+	free, objects, live := s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64()
+	return free + objects - min(objects, live)
 }
 
 // mappedResident is how much of the files the process maps is resident (Linux's RssFile);

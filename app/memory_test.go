@@ -23,8 +23,8 @@ func TestTrimmerFollowsTheWork(t *testing.T) {
 		{"under budget never", []tick{{11, false, true, false}, {12, false, false, false}, {45, false, true, false}}},
 		{"quiet after work", []tick{{11, true, true, false}, {12, true, false, true}}},
 		{"work ends too soon after a trim: trimmed once the gap allows", []tick{{11, true, true, false}, {12, true, false, true}, {13, true, true, false}, {14, true, false, false}, {21, true, false, false}, {22, true, false, true}, {23, true, false, false}}},
-		{"quiet without work waits for the busy gap", []tick{{11, true, false, false}, {20, true, false, false}, {30, true, false, true}}},
-		{"busy throughout", []tick{{11, true, true, false}, {29, true, true, false}, {30, true, true, true}, {31, true, true, false}, {60, true, true, true}}},
+		{"quiet without work waits for the busy gap", []tick{{11, true, false, false}, {20, true, false, false}, {299, true, false, false}, {300, true, false, true}}},
+		{"busy throughout", []tick{{11, true, true, false}, {299, true, true, false}, {300, true, true, true}, {301, true, true, false}, {600, true, true, true}}},
 		{"over budget after the work", []tick{{11, false, true, false}, {12, false, false, false}, {13, true, false, true}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
