@@ -26,8 +26,11 @@ import (
 const MaxImportSize = 50 << 20
 
 // importBatch is how many rows one write transaction imports: large enough that commits do
-// not dominate, small enough that other writers wait only a moment between batches.
-const importBatch = 1000
+// not dominate, small enough that other writers wait only a moment between batches (about a
+// quarter of a second on two cores). Each commit rewrites the index pages its rows touched, all
+// over the contact book: 100,000 rows into a 300,000-contact store took 12 s instead of 16 with
+// 2,500 rows per commit rather than 1,000; 5,000 gained nothing more.
+const importBatch = 2500
 
 // Statuses of an import.
 const (

@@ -16,10 +16,11 @@ import (
 
 func TestImportResumesAfterStop(t *testing.T) {
 	e := newImpEnv(t)
-	data, created, updated, bad := bigFile(3500)
+	rows := contacts.ImportBatch + contacts.ImportBatch/2
+	data, created, updated, bad := bigFile(rows)
 	fired := make(chan struct{})
 	contacts.SetImportBatchHook(func(processed int) bool {
-		if processed == 1000 {
+		if processed == contacts.ImportBatch {
 			close(fired)
 			return true
 		}
@@ -38,7 +39,7 @@ func TestImportResumesAfterStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mid.Status != "running" || mid.Processed != 1000 || mid.Created+mid.Updated+mid.Failed != 1000 {
+	if mid.Status != "running" || mid.Processed != contacts.ImportBatch || mid.Created+mid.Updated+mid.Failed != contacts.ImportBatch {
 		t.Fatalf("after the stop: %+v", mid)
 	}
 	if n := e.count(); n != mid.Created {
@@ -48,7 +49,7 @@ func TestImportResumesAfterStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := e.wait(e.admin, v.ID)
-	if done.Status != "done" || done.Processed != 3500 || done.Created != created || done.Updated != updated || done.Failed != len(bad) {
+	if done.Status != "done" || done.Processed != rows || done.Created != created || done.Updated != updated || done.Failed != len(bad) {
 		t.Fatalf("after resuming: %+v, want %d/%d/%d", done, created, updated, len(bad))
 	}
 	if n := e.count(); n != created {
