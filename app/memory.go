@@ -19,22 +19,22 @@ import (
 //   - the heap the work grew, which Go returns to the system only slowly.
 //
 // Every trimTick the trimmer looks at both. Over budget, it releases them once the process is
-// quiet after some work, so the trim follows the work rather than interrupting it, and every
-// trimBusyGap however busy the process stays (the mapped pages only: the heap waits for a
-// quiet moment). A page released and then read again is a
-// minor fault on a cached page, not a disk read.
+// quiet after bulk work (bulkTicks busy ticks in a row), so the trim follows the work rather
+// than interrupting it; short bursts (an agent's clicks) do not count, since the pages they
+// read are the ones the next click reads. Whatever the load, it releases the mapped pages
+// every trimGap, and the heap then too if the process is quiet: giving the heap back is a full
+// collection. A page released and then read again is a minor fault on a cached page, not a
+// disk read.
 const (
 	trimTick = time.Second
 	// mappedBudget is how much of the mapped files (the binary's included) may stay resident.
 	mappedBudget = 128 << 20
 	// heapBudget is how much heap a collection could give back (free, or garbage) may stay.
 	heapBudget = 32 << 20
-	// trimQuietGap spaces trims when work comes in short bursts: an agent's clicks, each
-	// followed by a quiet second, must not release the pages the next click reads.
-	trimQuietGap = 10 * time.Second
-	// trimBusyGap spaces trims while the process never goes quiet (a server under steady
-	// traffic): rarely, since each costs the pages read next a fault.
-	trimBusyGap = 5 * time.Minute
+	// bulkTicks busy ticks in a row are bulk work.
+	bulkTicks = 3
+	// trimGap is the longest time between trims while over budget.
+	trimGap = 5 * time.Minute
 	// quietCPU is the CPU share under which a tick counts as quiet.
 	quietCPU = 0.05
 )
@@ -42,21 +42,27 @@ const (
 // trimmer decides when to trim.
 type trimmer struct {
 	last   time.Time
-	worked bool // busy since the last trim
+	streak int  // busy ticks in a row
+	bulk   bool // bulk work since the last trim
 }
 
 // due reports whether to trim now, given whether memory is over budget and whether the
 // process was busy during the tick that just ended.
 func (t *trimmer) due(now time.Time, over, busy bool) bool {
 	if busy {
-		t.worked = true
+		t.streak++
+		if t.streak >= bulkTicks {
+			t.bulk = true
+		}
+	} else {
+		t.streak = 0
 	}
 	if !over {
 		return false
 	}
 	since := now.Sub(t.last)
-	if since >= trimBusyGap || !busy && t.worked && since >= trimQuietGap {
-		t.last, t.worked = now, false
+	if since >= trimGap || !busy && t.bulk {
+		t.last, t.bulk = now, false
 		return true
 	}
 	return false

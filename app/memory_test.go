@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// TestTrimmerFollowsTheWork: over budget, a trim comes when the process is quiet after some
-// work, trims spaced by trimQuietGap, or after trimBusyGap of continuous work; never under
-// budget.
+// TestTrimmerFollowsTheWork: over budget, a trim comes when the process is quiet after bulk
+// work (bulkTicks busy ticks in a row), or every trimGap whatever the load; short bursts do
+// not count, and nothing happens under budget.
 func TestTrimmerFollowsTheWork(t *testing.T) {
 	start := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	at := func(s float64) time.Time { return start.Add(time.Duration(s * float64(time.Second))) }
@@ -20,12 +20,15 @@ func TestTrimmerFollowsTheWork(t *testing.T) {
 		name  string
 		ticks []tick
 	}{
-		{"under budget never", []tick{{11, false, true, false}, {12, false, false, false}, {45, false, true, false}}},
-		{"quiet after work", []tick{{11, true, true, false}, {12, true, false, true}}},
-		{"work ends too soon after a trim: trimmed once the gap allows", []tick{{11, true, true, false}, {12, true, false, true}, {13, true, true, false}, {14, true, false, false}, {21, true, false, false}, {22, true, false, true}, {23, true, false, false}}},
-		{"quiet without work waits for the busy gap", []tick{{11, true, false, false}, {20, true, false, false}, {299, true, false, false}, {300, true, false, true}}},
-		{"busy throughout", []tick{{11, true, true, false}, {299, true, true, false}, {300, true, true, true}, {301, true, true, false}, {600, true, true, true}}},
-		{"over budget after the work", []tick{{11, false, true, false}, {12, false, false, false}, {13, true, false, true}}},
+		{"under budget never", []tick{{11, false, true, false}, {12, false, true, false}, {13, false, true, false}, {14, false, false, false}, {400, false, true, false}}},
+		{"quiet after bulk work", []tick{{11, true, true, false}, {12, true, true, false}, {13, true, true, false}, {14, true, false, true}, {15, true, false, false}}},
+		{"a short burst is not bulk work", []tick{{11, true, true, false}, {12, true, true, false}, {13, true, false, false}, {14, true, true, false}, {15, true, false, false}}},
+		{"bulk work again", []tick{
+			{11, true, true, false}, {12, true, true, false}, {13, true, true, false}, {14, true, false, true},
+			{15, true, true, false}, {16, true, true, false}, {17, true, true, false}, {18, true, false, true}, {19, true, false, false}}},
+		{"bulk work ended under budget, over budget later", []tick{{11, false, true, false}, {12, false, true, false}, {13, false, true, false}, {14, false, false, false}, {20, true, false, true}}},
+		{"steady load: every trimGap", []tick{{11, true, true, false}, {299, true, true, false}, {300, true, true, true}, {301, true, true, false}, {600, true, true, true}}},
+		{"quiet, over budget: every trimGap", []tick{{11, true, false, false}, {299, true, false, false}, {300, true, false, true}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tr := trimmer{last: start}

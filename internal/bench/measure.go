@@ -202,8 +202,9 @@ func (m *measurer) ingest(ctx context.Context) error {
 	text := newTextGen(rand.New(rand.NewPCG(5, 6)))
 	var seq atomic.Int64
 	// Ids unique to this run, so a reused workspace (--reuse) gets new messages and customers
-	// rather than duplicates of the last run's.
-	run := strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
+	// rather than duplicates of the last run's, and new words to wait for in search.
+	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
+	run := runID + "-"
 	msg := func(r *rand.Rand, content string) map[string]any {
 		t := m.ws.Threads[r.IntN(len(m.ws.Threads))]
 		if r.IntN(10) == 0 { // a new customer now and then
@@ -248,10 +249,11 @@ func (m *measurer) ingest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// To searchable: a word no other message has, polled until the search finds it.
+	// To searchable: a word no other message has, this run's or an earlier one's (a reused
+	// workspace holds those), polled until the search finds it.
 	var waits []float64
 	for i := range 20 {
-		word := fmt.Sprintf("zbench%dq%d", i, r.IntN(1_000_000))
+		word := fmt.Sprintf("zbench%sq%d", runID, i)
 		t := time.Now()
 		if _, err := post(msg(r, "Código de rastreio "+word)); err != nil {
 			return err
