@@ -89,6 +89,7 @@ func (a *App) trimMemory(ctx context.Context) {
 		if !t.due(time.Now(), overMapped || overHeap, busy) {
 			continue
 		}
+		began := time.Now()
 		if overMapped {
 			if err := a.DB.ReleaseMapped(); err != nil {
 				a.log.Warn("memory trim: store", "err", err)
@@ -101,6 +102,8 @@ func (a *App) trimMemory(ctx context.Context) {
 		if overHeap && !busy {
 			debug.FreeOSMemory()
 		}
+		after, _ := mappedResident()
+		a.log.Debug("memory trimmed", "mapped_mb", mapped>>20, "mapped_after_mb", after>>20, "heap", overHeap && !busy, "took", time.Since(began))
 	}
 }
 
