@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -302,6 +303,7 @@ func TestBenchMeasuresASmallWorkspace(t *testing.T) {
 			P99   float64 `json:"p99"`
 			Value float64 `json:"value"`
 			Pass  *bool   `json:"pass"`
+			Note  string  `json:"note"`
 		} `json:"measures"`
 	}
 	b, err := os.ReadFile(out)
@@ -316,6 +318,13 @@ func TestBenchMeasuresASmallWorkspace(t *testing.T) {
 		seen[m.Name] = true
 		if m.P50 <= 0 && m.Value <= 0 && !strings.Contains(m.Name, "page 100") {
 			t.Errorf("%q measured nothing: %+v", m.Name, m)
+		}
+		// Each burst says how fast its messages became searchable, the index's catch-up included.
+		if strings.Contains(m.Name, "caught up after the burst") {
+			var rate int
+			if _, err := fmt.Sscanf(m.Note, "%d msg/s stored and searchable", &rate); err != nil || rate <= 0 {
+				t.Errorf("%q: note %q gives no searchable rate", m.Name, m.Note)
+			}
 		}
 	}
 	for _, name := range []string{"cold start to first API answer", "list: Mine (open), page 1, agent", "list: label vip (open), page 1, administrator",

@@ -302,7 +302,8 @@ func (m *measurer) ingest(ctx context.Context) error {
 		if firstErr != nil {
 			return fmt.Errorf("bench: %s: %w", shape.name, firstErr)
 		}
-		rate := float64(done.Load()) / time.Since(began).Seconds()
+		burst := time.Since(began)
+		rate := float64(done.Load()) / burst.Seconds()
 		m.add(Measure{Name: shape.name, Unit: "msg/s", Value: rate, N: int(done.Load()), Target: "≥ 5000 msg/s", Pass: pass(rate >= 5000)})
 		// The index catching up with the burst: a marker sent last, found by search.
 		word := fmt.Sprintf("zburst%d", r.IntN(1_000_000))
@@ -313,7 +314,11 @@ func (m *measurer) ingest(ctx context.Context) error {
 		if err := m.searchable(word, 5*time.Minute); err != nil {
 			return err
 		}
-		m.add(Measure{Name: "  search index caught up after the burst", Unit: "s", Value: time.Since(t).Seconds()})
+		// The rate at which messages became searchable: a channel posting at this pace for longer
+		// than the burst leaves the index behind by the difference.
+		behind := time.Since(t)
+		m.add(Measure{Name: "  search index caught up after the burst", Unit: "s", Value: behind.Seconds(),
+			Note: fmt.Sprintf("%.0f msg/s stored and searchable", float64(done.Load()+1)/(burst+behind).Seconds())})
 	}
 	return nil
 }
