@@ -39,11 +39,7 @@ func messageDoc(m *Message) (map[string]any, bool) {
 	if m.Type == Activity || strings.TrimSpace(m.Content) == "" {
 		return nil, false
 	}
-	return map[string]any{
-		"content":         m.Content,
-		"conversation_id": strconv.FormatUint(m.ConversationID, 10),
-		"created_at":      m.CreatedAt,
-	}, true
+	return map[string]any{"content": m.Content}, true
 }
 
 // SearchTypes are the conversation and message documents of the search index. Activity lines
@@ -63,9 +59,11 @@ func SearchTypes() []search.DocType {
 			search.Field{Name: "inbox_id", Kind: search.Keyword},
 		),
 		search.CollectionType("message", Messages, func(m *Message) uint64 { return m.ID }, message,
+			// Content alone: a search is ranked by score and its hits are hydrated from bbolt, so
+			// the conversation and the date would only be indexed, never read. The date's trie
+			// terms are unique to each message; at 300k messages the two fields made the index
+			// 65% larger and the build a third slower (110 s against 82 s).
 			search.Field{Name: "content", Kind: search.Text, Store: true, Phrases: true},
-			search.Field{Name: "conversation_id", Kind: search.Keyword},
-			search.Field{Name: "created_at", Kind: search.Date},
 		),
 	}
 }
