@@ -22,13 +22,7 @@ import (
 const searchPageSize = 15
 
 func conversationDoc(tx *storage.Tx, c *Conversation) map[string]any {
-	doc := map[string]any{
-		"display_id": strconv.FormatUint(c.DisplayID, 10),
-		"number":     strconv.FormatUint(c.DisplayID, 10),
-		"status":     string(c.Status),
-		"inbox_id":   strconv.FormatUint(c.InboxID, 10),
-		"labels":     c.Labels,
-	}
+	doc := map[string]any{"number": strconv.FormatUint(c.DisplayID, 10)}
 	if ct, err := contacts.Contacts.Get(tx, c.AccountID, c.ContactID); err == nil {
 		doc["contact_name"], doc["contact_email"], doc["contact_phone"] = ct.Name, ct.Email, ct.Phone
 	}
@@ -48,15 +42,13 @@ func SearchTypes() []search.DocType {
 	conversation := func(tx *storage.Tx, c *Conversation) (map[string]any, bool) { return conversationDoc(tx, c), true }
 	message := func(_ *storage.Tx, m *Message) (map[string]any, bool) { return messageDoc(m) }
 	return []search.DocType{
+		// The fields a search matches, and nothing else: results are hydrated from bbolt, and a
+		// field that changes often (status, labels) would re-index the document at each change.
 		search.CollectionType("conversation", Conversations, func(c *Conversation) uint64 { return c.ID }, conversation,
-			search.Field{Name: "display_id", Kind: search.Keyword},
 			search.Field{Name: "number", Kind: search.Text, Prefixes: true},
 			search.Field{Name: "contact_name", Kind: search.Text, Prefixes: true},
 			search.Field{Name: "contact_email", Kind: search.Text, Prefixes: true},
 			search.Field{Name: "contact_phone", Kind: search.Text, Prefixes: true},
-			search.Field{Name: "labels", Kind: search.Keyword},
-			search.Field{Name: "status", Kind: search.Keyword},
-			search.Field{Name: "inbox_id", Kind: search.Keyword},
 		),
 		search.CollectionType("message", Messages, func(m *Message) uint64 { return m.ID }, message,
 			// Content alone: a search is ranked by score and its hits are hydrated from bbolt, so
