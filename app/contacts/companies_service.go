@@ -617,7 +617,7 @@ func CompanySearchTypes() []search.DocType {
 		return map[string]any{"name": c.Name, "domain": c.Domain, "description": c.Description, "attributes": AttributeText(c.CustomAttributes)}, true
 	}
 	return []search.DocType{search.CollectionType(CompanyDocType, Companies, func(c *Company) uint64 { return c.ID }, doc,
-		search.Field{Name: "name", Kind: search.Text, Store: true},
+		search.Field{Name: "name", Kind: search.Text},
 		search.Field{Name: "domain", Kind: search.Text},
 		search.Field{Name: "description", Kind: search.Text},
 		search.Field{Name: "attributes", Kind: search.Text},

@@ -17,11 +17,12 @@ const DocType = "contact"
 // identifier and company as text, so the last word typed matches as a prefix ("+55 11 98" or
 // "5511 98" both find +5511987654321 through its digits). The leading parts of names, emails
 // and phone digits are indexed too: a prefix of a few letters or digits would otherwise expand
-// into every word it begins.
+// into every word it begins. No field is stored in the index: hits are hydrated from bbolt and
+// contacts get no highlights, so a stored copy would only be rewritten by every merge.
 func SearchTypes() []search.DocType {
 	doc := func(_ *storage.Tx, c *Contact) (map[string]any, bool) { return contactDoc(c), true }
 	return []search.DocType{search.CollectionType(DocType, Contacts, func(c *Contact) uint64 { return c.ID }, doc,
-		search.Field{Name: "name", Kind: search.Text, Store: true, Prefixes: true},
+		search.Field{Name: "name", Kind: search.Text, Prefixes: true},
 		search.Field{Name: "email", Kind: search.Text, Prefixes: true},
 		search.Field{Name: "phone", Kind: search.Text, Prefixes: true},
 		search.Field{Name: "identifier", Kind: search.Text},

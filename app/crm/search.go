@@ -37,7 +37,7 @@ func dealDoc(tx *storage.Tx, d *Deal) map[string]any {
 func searchTypes() []search.DocType {
 	doc := func(tx *storage.Tx, d *Deal) (map[string]any, bool) { return dealDoc(tx, d), true }
 	return []search.DocType{search.CollectionType(DealDocType, Deals, func(d *Deal) uint64 { return d.ID }, doc,
-		search.Field{Name: "title", Kind: search.Text, Store: true},
+		search.Field{Name: "title", Kind: search.Text},
 		search.Field{Name: "contact", Kind: search.Text},
 		search.Field{Name: "company", Kind: search.Text},
 		search.Field{Name: "reason", Kind: search.Text},
