@@ -21,7 +21,7 @@ import (
 // Every trimTick the trimmer looks at both. Over budget, it releases them once the process is
 // quiet after bulk work (bulkTicks busy ticks in a row), so the trim follows the work rather
 // than interrupting it; short bursts (an agent's clicks) do not count, since the pages they
-// read are the ones the next click reads. Whatever the load, it releases the mapped pages
+// read are the ones the next click reads, but within bulkTail of such a trim they do. Whatever the load, it releases the mapped pages
 // every trimGap, and the heap then too if the process is quiet: giving the heap back is a full
 // collection. A page released and then read again is a minor fault on a cached page, not a
 // disk read.
@@ -33,6 +33,11 @@ const (
 	heapBudget = 32 << 20
 	// bulkTicks busy ticks in a row are bulk work.
 	bulkTicks = 3
+	// bulkTail is how long after a trim that followed bulk work a busy tick still counts as that
+	// work: it often ends in bursts with quiet seconds between them (index merges after an
+	// import), and the first quiet second trimmed while the merges still had pages to read (the
+	// bench's run was left with 403 MB of them).
+	bulkTail = 30 * time.Second
 	// trimGap is the longest time between trims while over budget.
 	trimGap = 5 * time.Minute
 	// quietCPU is the CPU share under which a tick counts as quiet.
@@ -42,8 +47,9 @@ const (
 // trimmer decides when to trim.
 type trimmer struct {
 	last   time.Time
-	streak int  // busy ticks in a row
-	bulk   bool // bulk work since the last trim
+	streak int       // busy ticks in a row
+	bulk   bool      // bulk work since the last trim
+	tail   time.Time // until when a busy tick continues the bulk work of the last trim (bulkTail)
 }
 
 // due reports whether to trim now, given whether memory is over budget and whether the
@@ -51,7 +57,7 @@ type trimmer struct {
 func (t *trimmer) due(now time.Time, over, busy bool) bool {
 	if busy {
 		t.streak++
-		if t.streak >= bulkTicks {
+		if t.streak >= bulkTicks || now.Before(t.tail) {
 			t.bulk = true
 		}
 	} else {
@@ -62,6 +68,9 @@ func (t *trimmer) due(now time.Time, over, busy bool) bool {
 	}
 	since := now.Sub(t.last)
 	if since >= trimGap || !busy && t.bulk {
+		if t.bulk {
+			t.tail = now.Add(bulkTail)
+		}
 		t.last, t.bulk = now, false
 		return true
 	}
