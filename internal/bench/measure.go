@@ -387,6 +387,8 @@ func (m *measurer) importContacts(ctx context.Context) error {
 	if v.Status != "done" || v.Created+v.Updates != m.o.Contacts {
 		return fmt.Errorf("bench: import ended %s with %d created, %d updated, %d failed (%s)", v.Status, v.Created, v.Updates, v.Failed, v.Error)
 	}
-	m.add(Measure{Name: fmt.Sprintf("CSV import of %d contacts (upload to done)", m.o.Contacts), Unit: "s", Value: took, Target: "≤ 10 s", Pass: pass(took <= 10)})
+	m.add(Measure{Name: fmt.Sprintf("CSV import of %d contacts (upload to done)", m.o.Contacts), Unit: "s", Value: took, Target: "≤ 10 s", Pass: pass(took <= 10),
+		// A --reuse run imports the rows of the earlier run again: they update, which costs more.
+		Note: fmt.Sprintf("%d created, %d updated", v.Created, v.Updates)})
 	return nil
 }
