@@ -552,6 +552,9 @@ func buildMapping(types []*DocType) (*mapping.IndexMappingImpl, error) {
 	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
 	for _, t := range types {
 		dm := bleve.NewDocumentStaticMapping()
+		// No field goes into Bleve's catch-all "_all" (every query names its fields), but Bleve
+		// still composes it for each document unless it is disabled: 7% of a contact import's CPU.
+		dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 		dm.AddFieldMappingsAt(fieldType, keywordField(false, false))
 		dm.AddFieldMappingsAt(fieldAccount, keywordField(false, false))
 		for _, f := range t.Fields {
