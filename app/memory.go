@@ -21,8 +21,9 @@ import (
 // Every trimTick the trimmer looks at both. Over budget, it releases them once the process is
 // quiet after bulk work (bulkTicks busy ticks in a row), so the trim follows the work rather
 // than interrupting it; short bursts (an agent's clicks) do not count, since the pages they
-// read are the ones the next click reads, but within bulkTail of such a trim they do. Whatever the load, it releases the mapped pages
-// every trimGap, and the heap then too if the process is quiet: giving the heap back is a full
+// read are the ones the next click reads, except within bulkTail of such a trim, where they
+// are the tail of the same work. Whatever the load, it releases the mapped pages every
+// trimGap, and the heap then too if the process is quiet: giving the heap back is a full
 // collection. A page released and then read again is a minor fault on a cached page, not a
 // disk read.
 const (
