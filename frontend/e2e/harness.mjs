@@ -125,10 +125,19 @@ export async function until(what, fn) {
 }
 
 /**
- * focused waits until the element with that data-testid has the focus. A PrimeVue dialog focuses
- * its autofocus field when its opening animation ends; typing before then can land in the wrong
- * field, so a test opens a dialog, then waits for it to settle here.
+ * focused waits until the element with that data-testid has the focus and no dialog is still
+ * opening. A PrimeVue dialog focuses its autofocus field when its opening animation ends; the
+ * browser's own autofocus may have focused it before, so typing into another field before the
+ * animation ends lands in the autofocus one (a CI run filled a template's checklist into its
+ * name). A test opens a dialog, then waits for it to settle here.
  */
 export async function focused(page, testid) {
-  await until(`${testid} to have the focus`, () => page.evaluate((id) => document.activeElement?.closest(`[data-testid="${id}"]`) != null || document.activeElement?.dataset?.testid === id, testid))
+  await until(`${testid} to have the focus`, () =>
+    page.evaluate((id) => {
+      const el = document.activeElement
+      const has = el?.closest(`[data-testid="${id}"]`) != null || el?.dataset?.testid === id
+      // Vue drops the enter classes and then runs the dialog's after-enter focus, in one task.
+      return has && document.querySelector('.p-dialog-enter-active') == null
+    }, testid),
+  )
 }

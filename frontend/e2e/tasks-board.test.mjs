@@ -20,6 +20,14 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `tasks-board-${name}.png`), animations: 'disabled', fullPage: true })
 }
 
+/** box waits until the locator's element is laid out and returns its box: the calendar can draw its events again just after they appear, and a box read then is null. */
+async function box(locator) {
+  return until('a laid-out element', async () => {
+    await locator.waitFor()
+    return locator.boundingBox()
+  })
+}
+
 /** drag is a real pointer drag: press, wiggle so the page sees the drag start, move in steps, release. */
 async function drag(page, fromBox, toX, toY, waitFor) {
   await page.mouse.move(fromBox.x + fromBox.width / 2, fromBox.y + fromBox.height / 2)
@@ -116,8 +124,8 @@ async function scenario(pages) {
   const ev = page.getByTestId(`cal-day-${dueDay}`).getByTestId(`cal-event-t${d.id}`)
   await ev.waitFor()
   await shot(page, 'calendar-pt')
-  const target = await page.getByTestId(`cal-day-${newDay}`).boundingBox()
-  await drag(page, await ev.boundingBox(), target.x + target.width / 2, target.y + target.height / 2)
+  const target = await box(page.getByTestId(`cal-day-${newDay}`))
+  await drag(page, await box(ev), target.x + target.width / 2, target.y + target.height / 2)
   const moved = await until('the server to reschedule the task', async () => {
     const x = await call(token, 'GET', `${acc}/tasks/${d.id}`)
     return x.due_at && sp(new Date(x.due_at)) === newDay && x
